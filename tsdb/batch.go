@@ -1,0 +1,74 @@
+package tsdb
+
+import (
+	"github.com/prometheus/prometheus/model/labels"
+)
+
+// Sample is one float value at a timestamp in milliseconds since the epoch.
+type Sample struct {
+	T int64
+	V float64
+}
+
+// Batch is one write request, decoded and validated: a list of series, each
+// with its samples in the order they arrived. The decoders in ingest fill it
+// and DB.AppendBatch stores it.
+//
+// A Batch is meant to be reused: Reset keeps every slice it has grown, so a
+// pooled Batch reaches a steady state with no allocation per request.
+type Batch struct {
+	Series []BatchSeries
+}
+
+// BatchSeries is one series of a Batch. Labels are sorted by name, have valid
+// names, no duplicate names and no empty values.
+type BatchSeries struct {
+	Labels  labels.Labels
+	Samples []Sample
+}
+
+// Reset empties the batch and keeps its memory for the next request.
+func (b *Batch) Reset() {
+	b.Series = b.Series[:0]
+}
+
+// Next extends the batch by one series and returns it, reusing the memory of
+// a series that an earlier request left behind. The caller sets Labels and
+// appends to Samples.
+func (b *Batch) Next() *BatchSeries {
+	if len(b.Series) < cap(b.Series) {
+		b.Series = b.Series[:len(b.Series)+1]
+	} else {
+		b.Series = append(b.Series, BatchSeries{})
+	}
+	s := &b.Series[len(b.Series)-1]
+	s.Labels = labels.EmptyLabels()
+	s.Samples = s.Samples[:0]
+	return s
+}
+
+// Samples returns the number of samples in the batch.
+func (b *Batch) Samples() int {
+	n := 0
+	for i := range b.Series {
+		n += len(b.Series[i].Samples)
+	}
+	return n
+}
+
+// AppendResult says what DB.AppendBatch did with each sample of a batch.
+// Rejections follow Prometheus: a sample older than its series' newest one is
+// out of order; a sample at the newest timestamp with another value is a
+// conflict; the same sample sent twice is a duplicate and is not an error.
+type AppendResult struct {
+	Appended   int   // samples stored
+	Duplicates int   // identical to a stored sample; ignored, not an error
+	OutOfOrder int   // older than the newest sample of the series; rejected
+	Conflicts  int   // same timestamp as the newest sample, other value; rejected
+	FirstError error // the first rejection, naming its series and timestamp; nil when none
+}
+
+// Rejected returns the number of samples that were not stored and are errors.
+func (r AppendResult) Rejected() int {
+	return r.OutOfOrder + r.Conflicts
+}
