@@ -1,0 +1,39 @@
+// Package wal is Vigil's write-ahead log: an append-only sequence of opaque
+// records in numbered segment files. The store (package tsdb) encodes its
+// series and sample records, logs them once per accepted batch before it
+// acknowledges the push, and replays them into its head when it opens.
+//
+// # Use
+//
+//	l, err := wal.Open(dir, wal.Options{SyncInterval: time.Second}, func(rec []byte) error {
+//		return head.apply(rec) // rec is valid only during the call: copy what you keep
+//	})
+//	if err != nil {
+//		return err
+//	}
+//	if err := l.Log(seriesRec, samplesRec); err != nil { // one write(2), then acknowledge
+//		return err
+//	}
+//	return l.Close() // fsyncs
+//
+// # Durability
+//
+// Log writes all records of a call with a single write(2) to the segment
+// before it returns, so once it returns a kill -9 of the process cannot lose
+// them: they are in the kernel's page cache. Against a machine crash,
+// Options.SyncInterval chooses: 0 fsyncs inside every Log call ("wal_sync:
+// always"); a positive interval lets a background goroutine fsync that often,
+// so at most about one interval of acknowledged writes can be lost.
+//
+// # Format and repair
+//
+// Segments are files named by an 8-digit, zero-padded, increasing number
+// (00000001, 00000002, …) and are rolled at Options.SegmentSize; a record never
+// spans segments. Each record is a 9-byte header — flags (record marker and
+// snappy bit), payload length, CRC32-Castagnoli of header and payload — and
+// the payload, snappy-compressed when that makes it smaller. Open stops at the
+// first record that is torn, zero-filled, garbage or fails its checksum,
+// truncates the log there, removes later segments, logs a warning naming the
+// position (a CorruptionError) and carries on. The full format is in
+// tsdb/docs/wal.md.
+package wal
