@@ -1,0 +1,151 @@
+package tsdb
+
+import (
+	"sort"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
+
+	"github.com/vigilsre/vigil/tsdb/gorilla"
+)
+
+// samplesPerChunk is when the open chunk is closed and a new one started, as
+// in Prometheus: 120 samples are 20 minutes at a 10 s interval.
+const samplesPerChunk = 120
+
+// memSeries is one series of the head. Its fields are in groups by the lock
+// that guards them.
+type memSeries struct {
+	// Immutable after creation; lset is the series' own copy.
+	ref  storage.SeriesRef
+	lset labels.Labels
+	hash uint64
+
+	// Guarded by the shard's appendMu: the newest accepted sample, against
+	// which the next ones are validated. It may run ahead of the chunks
+	// between an appender's validation and its apply.
+	lastT   int64
+	lastV   float64
+	hasLast bool
+
+	// Guarded by the shard's mu.
+	closed   []chunkMeta    // immutable chunks, oldest first
+	open     *gorilla.Chunk // the chunk being appended to; nil until the first sample
+	openMinT int64
+	openMaxT int64
+}
+
+// chunkMeta is an encoded chunk and the time range of its samples. The bytes
+// of a closed chunk never change, so readers share them without copying.
+type chunkMeta struct {
+	minT, maxT int64
+	data       []byte
+}
+
+func newMemSeries(ref storage.SeriesRef, lset labels.Labels, hash uint64) *memSeries {
+	return &memSeries{ref: ref, lset: lset, hash: hash}
+}
+
+// hashLabels is the series hash: xxhash64 over name, 0xff, value, 0xff for
+// every label in order, laid out in buf, which it returns for reuse. Unlike
+// labels.Labels.Hash it does not depend on how labels are stored in memory,
+// so it is stable across runs and builds, as the refs in the WAL require.
+func hashLabels(buf []byte, lset labels.Labels) (uint64, []byte) {
+	buf = buf[:0]
+	lset.Range(func(l labels.Label) {
+		buf = append(buf, l.Name...)
+		buf = append(buf, 0xff)
+		buf = append(buf, l.Value...)
+		buf = append(buf, 0xff)
+	})
+	return xxhash.Sum64(buf), buf
+}
+
+// accept validates a sample against the newest accepted one and, when it is
+// newer, makes it the newest. The caller holds the shard's appendMu.
+func (s *memSeries) accept(t int64, v float64) sampleVerdict {
+	verdict := judge(s.lastT, s.lastV, s.hasLast, t, v)
+	if verdict == verdictAppend {
+		s.lastT, s.lastV, s.hasLast = t, v, true
+	}
+	return verdict
+}
+
+// append adds a sample that accept let through to the chunks and reports
+// whether it started a new chunk. The caller holds the shard's mu.
+func (s *memSeries) append(t int64, v float64) (newChunk bool) {
+	if s.open == nil {
+		s.open = gorilla.NewChunk(samplesPerChunk) // sized to need no growth
+	}
+	if s.open.NumSamples() >= samplesPerChunk {
+		s.closeOpenChunk()
+	}
+	if s.open.NumSamples() == 0 {
+		s.openMinT = t
+		newChunk = true
+	}
+	s.open.Append(t, v)
+	s.openMaxT = t
+	return newChunk
+}
+
+// closeOpenChunk keeps a right-sized copy of the open chunk and empties it.
+func (s *memSeries) closeOpenChunk() {
+	b := s.open.Bytes()
+	data := make([]byte, len(b))
+	copy(data, b)
+	s.closed = append(s.closed, chunkMeta{minT: s.openMinT, maxT: s.openMaxT, data: data})
+	s.open.Reset()
+}
+
+// appendChunks appends the chunks that overlap [mint, maxt] to dst, oldest
+// first, with a copy of the open chunk's bytes. With noData it appends only
+// the time ranges. The caller holds the shard's mu (read).
+func (s *memSeries) appendChunks(dst []chunkMeta, mint, maxt int64, noData bool) []chunkMeta {
+	i := sort.Search(len(s.closed), func(i int) bool { return s.closed[i].maxT >= mint })
+	for ; i < len(s.closed) && s.closed[i].minT <= maxt; i++ {
+		c := s.closed[i]
+		if noData {
+			c.data = nil
+		}
+		dst = append(dst, c)
+	}
+	if s.openSamples() == 0 || s.openMaxT < mint || s.openMinT > maxt {
+		return dst
+	}
+	c := chunkMeta{minT: s.openMinT, maxT: s.openMaxT}
+	if !noData {
+		c.data = append([]byte(nil), s.open.Bytes()...)
+	}
+	return append(dst, c)
+}
+
+// dropBefore drops the chunks whose newest sample is older than cutoff and
+// returns how many it dropped. The caller holds the shard's mu.
+func (s *memSeries) dropBefore(cutoff int64) int {
+	i := sort.Search(len(s.closed), func(i int) bool { return s.closed[i].maxT >= cutoff })
+	n := copy(s.closed, s.closed[i:])
+	clear(s.closed[n:]) // let the dropped bytes be collected
+	s.closed = s.closed[:n]
+	if s.openSamples() > 0 && s.openMaxT < cutoff {
+		s.open.Reset()
+		i++
+	}
+	return i
+}
+
+// empty reports whether the series holds no samples. The caller holds the
+// shard's mu.
+func (s *memSeries) empty() bool {
+	return len(s.closed) == 0 && s.openSamples() == 0
+}
+
+// openSamples returns the number of samples in the open chunk. The caller
+// holds the shard's mu.
+func (s *memSeries) openSamples() int {
+	if s.open == nil {
+		return 0
+	}
+	return s.open.NumSamples()
+}
