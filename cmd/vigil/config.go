@@ -1,0 +1,84 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Config is the content of Vigil's configuration file after defaults are
+// applied. Every key of the file is optional; DefaultConfig holds the values
+// used for the keys a file leaves out. Parse reads a file into a Config and
+// examples/vigil.yml documents every key.
+type Config struct {
+	Server           ServerConfig
+	Storage          StorageConfig
+	SamplingInterval time.Duration // sampling_interval; default 10s
+	Ingest           IngestConfig
+	Query            QueryConfig
+	Log              LogConfig
+	SelfMonitoring   SelfMonitoringConfig
+}
+
+// ServerConfig is the "server" section: the HTTP listener.
+type ServerConfig struct {
+	Listen string // listen; default ":9096"
+}
+
+// StorageConfig is the "storage" section: where and how samples are kept.
+type StorageConfig struct {
+	DataDir   string        // data_dir; default "data"
+	Retention time.Duration // retention; default 15d; 0 keeps samples forever
+	WALSync   time.Duration // wal_sync; 0 is "always" (fsync every batch), the default
+}
+
+// IngestConfig is the "ingest" section: limits on push requests.
+type IngestConfig struct {
+	MaxBodyBytes int64 // max_body_bytes; default 32 MiB
+}
+
+// QueryConfig is the "query" section: limits of the PromQL engine.
+type QueryConfig struct {
+	Timeout       time.Duration // timeout; default 2m
+	MaxSamples    int           // max_samples; default 50,000,000
+	LookbackDelta time.Duration // lookback_delta; default 5m
+}
+
+// LogConfig is the "log" section.
+type LogConfig struct {
+	Level  slog.Level // level; default info
+	Format string     // format: "text" (default) or "json"
+}
+
+// SelfMonitoringConfig is the "self_monitoring" section: whether Vigil writes
+// its own /metrics into its store.
+type SelfMonitoringConfig struct {
+	Enabled  bool          // enabled; default false
+	Interval time.Duration // interval; default sampling_interval
+}
+
+// Log formats accepted by log.format.
+const (
+	logFormatText = "text"
+	logFormatJSON = "json"
+)
+
+// DefaultConfig returns the configuration Vigil runs with when no file is
+// given. It is also the base every file is applied to.
+func DefaultConfig() Config {
+	return Config{
+		Server: ServerConfig{Listen: ":9096"},
+		Storage: StorageConfig{
+			DataDir:   "data",
+			Retention: 15 * 24 * time.Hour,
+		},
+		SamplingInterval: 10 * time.Second,
+		Ingest:           IngestConfig{MaxBodyBytes: 32 << 20},
+		Query: QueryConfig{
+			Timeout:       2 * time.Minute,
+			MaxSamples:    50_000_000,
+			LookbackDelta: 5 * time.Minute,
+		},
+		Log:            LogConfig{Level: slog.LevelInfo, Format: logFormatText},
+		SelfMonitoring: SelfMonitoringConfig{Interval: 10 * time.Second},
+	}
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ConfigError is one problem of a configuration file, with its position. Its
+// message reads "FILE:LINE: KEY: problem", for example
+//
+//	vigil.yml:4: storage.retention: invalid duration "15x"
+type ConfigError struct {
+	File string
+	Line int
+	Key  string // dotted path, such as "storage.retention"; empty for the whole file
+	Msg  string
+}
+
+// Error implements error.
+func (e *ConfigError) Error() string {
+	if e.Key == "" {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Key, e.Msg)
+}
+
+// ParseFile reads the configuration file at path; see Parse.
+func ParseFile(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes a configuration file strictly: unknown keys, values of the
+// wrong type and values out of range are errors. Keys left out (or left
+// empty) keep their DefaultConfig values. file names the source in errors.
+// The error joins one *ConfigError per problem, in file order.
+func Parse(file string, data []byte) (Config, error) {
+	cfg := DefaultConfig()
+	cfg.SelfMonitoring.Interval = 0 // unset: follows sampling_interval
+	d := &decoder{file: file}
+	if root := d.document(data); root != nil {
+		d.mapping(configSchema(d, &cfg))(root, "")
+	}
+	if cfg.SelfMonitoring.Interval == 0 {
+		cfg.SelfMonitoring.Interval = cfg.SamplingInterval
+	}
+	if len(d.errs) > 0 {
+		return Config{}, errors.Join(d.errs...)
+	}
+	return cfg, nil
+}
+
+// configSchema maps every key of the file to the decoder of its value.
+func configSchema(d *decoder, c *Config) schema {
+	return schema{
+		"server": d.mapping(schema{"listen": d.listen(&c.Server.Listen)}),
+		"storage": d.mapping(schema{
+			"data_dir":  d.nonEmpty(&c.Storage.DataDir),
+			"retention": d.duration(&c.Storage.Retention),
+			"wal_sync":  d.walSync(&c.Storage.WALSync),
+		}),
+		"sampling_interval": d.positiveDuration(&c.SamplingInterval),
+		"ingest":            d.mapping(schema{"max_body_bytes": d.positiveInt64(&c.Ingest.MaxBodyBytes)}),
+		"query": d.mapping(schema{
+			"timeout":        d.positiveDuration(&c.Query.Timeout),
+			"max_samples":    d.positiveInt(&c.Query.MaxSamples),
+			"lookback_delta": d.positiveDuration(&c.Query.LookbackDelta),
+		}),
+		"log": d.mapping(schema{
+			"level":  d.logLevel(&c.Log.Level),
+			"format": d.oneOf(&c.Log.Format, logFormatText, logFormatJSON),
+		}),
+		"self_monitoring": d.mapping(schema{
+			"enabled":  d.boolean(&c.SelfMonitoring.Enabled),
+			"interval": d.positiveDuration(&c.SelfMonitoring.Interval),
+		}),
+	}
+}
+
+// yamlLine finds the line in the YAML library's syntax errors.
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// document parses data and returns its top-level node, or nil when the file
+// is empty (all defaults) or does not parse (the error is recorded).
+func (d *decoder) document(data []byte) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc, extra yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err != io.EOF {
+			d.syntaxError(err)
+		}
+		return nil
+	}
+	if err := dec.Decode(&extra); err != io.EOF {
+		d.extraDocument(&extra, err)
+		return nil
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || isNull(resolve(doc.Content[0])) {
+		return nil
+	}
+	return resolve(doc.Content[0])
+}
+
+// extraDocument records that a file holds more than one YAML document.
+func (d *decoder) extraDocument(extra *yaml.Node, err error) {
+	if err != nil {
+		d.syntaxError(err)
+		return
+	}
+	d.errs = append(d.errs, &ConfigError{File: d.file, Line: extra.Line, Msg: "a second YAML document (---); the configuration is one document"})
+}
+
+// syntaxError records a YAML syntax error under the line it names.
+func (d *decoder) syntaxError(err error) {
+	line, msg := 1, err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	d.errs = append(d.errs, &ConfigError{File: d.file, Line: line, Msg: "invalid YAML: " + msg})
+}

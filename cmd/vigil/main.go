@@ -1,0 +1,39 @@
+// Command vigil is Vigil's one binary. "vigil serve" runs the server: it
+// takes pushed samples over HTTP, keeps them in its embedded store and
+// answers PromQL through the Prometheus HTTP API. "vigil push" and
+// "vigil query" are small clients for a running server, and "vigil version"
+// prints what was built.
+//
+// Run "vigil --help", or "vigil COMMAND --help", for the details.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the process exit code: 0 on
+// success, 2 for a command line that does not parse, 1 for any other error.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(stderr, "vigil: %v\n", err)
+	if errors.As(err, new(*usageError)) {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// newRootCmd builds the "vigil" command and its subcommands.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "vigil",
+		Short: "Vigil stores pushed metrics and answers PromQL",
+		Long: `Vigil is a metrics engine for teams on call. Services push samples over HTTP
+(Prometheus remote write or the text exposition format); Vigil keeps them in
+its own compressed, crash-safe store and answers PromQL through the
+Prometheus HTTP API, so Grafana and other Prometheus clients work unchanged.
+
+Start a server with "vigil serve", push a file with "vigil push" and ask a
+question with "vigil query".`,
+		Example: `  vigil serve --config examples/vigil.yml
+  vigil push --url http://localhost:9096 metrics.prom
+  vigil query --url http://localhost:9096 'rate(http_requests_total[5m])'`,
+		Version:       buildInfo().Version,
+		Args:          argsError(cobra.NoArgs), // an unknown command is a usage error
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(flagError)
+	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newVersionCmd())
+	return root
+}
+
+// usageError is a command line that does not parse; it exits with code 2.
+type usageError struct {
+	path string // the command, such as "vigil serve"
+	err  error
+}
+
+// Error implements error.
+func (e *usageError) Error() string {
+	return fmt.Sprintf("%v (see %q)", e.err, e.path+" --help")
+}
+
+// Unwrap returns the parse error.
+func (e *usageError) Unwrap() error { return e.err }
+
+// flagError wraps cobra's flag parsing errors as usage errors.
+func flagError(cmd *cobra.Command, err error) error {
+	return &usageError{path: cmd.CommandPath(), err: err}
+}
+
+// argsError wraps a positional-argument validator so its errors are usage
+// errors too.
+func argsError(validate cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := validate(cmd, args); err != nil {
+			return &usageError{path: cmd.CommandPath(), err: err}
+		}
+		return nil
+	}
+}

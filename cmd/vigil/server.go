@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/prometheus/storage"
+
+	"github.com/vigilsre/vigil/ingest"
+	"github.com/vigilsre/vigil/query"
+	"github.com/vigilsre/vigil/query/api"
+	"github.com/vigilsre/vigil/tsdb"
+)
+
+// shutdownTimeout bounds how long a graceful stop waits for in-flight
+// requests before it closes their connections.
+const shutdownTimeout = 30 * time.Second
+
+// store is what the server needs of the time-series store; *tsdb.DB is one.
+type store interface {
+	ingest.Appender
+	storage.Queryable
+	NumSeries() int
+	Close() error
+}
+
+// serveEnv is what serve takes from its surroundings besides the
+// configuration. Tests swap the store opener.
+type serveEnv struct {
+	logs     io.Writer                         // where the logs go
+	addrFile string                            // file to write the bound address to; "" for none
+	open     func(tsdb.Options) (store, error) // opens the store, replaying its WAL
+}
+
+// openTSDB opens Vigil's store.
+func openTSDB(opts tsdb.Options) (store, error) {
+	db, err := tsdb.Open(opts)
+	if err != nil {
+		return nil, err // not a typed nil in a non-nil interface
+	}
+	return db, nil
+}
+
+// server is one run of "vigil serve".
+type server struct {
+	cfg    Config
+	env    serveEnv
+	logger *slog.Logger
+	reg    *prometheus.Registry
+	gate   *gate
+	addr   string // the bound listen address
+}
+
+// serve runs the server until ctx is done, then stops it gracefully. The
+// order matters: listen first (so /-/healthy answers during the WAL replay),
+// open the store, mount the push and query handlers, and on the way out stop
+// HTTP before closing the store, so every acknowledged push is synced.
+func serve(ctx context.Context, cfg Config, env serveEnv) error {
+	reg, err := newRegistry()
+	if err != nil {
+		return err
+	}
+	s := &server{cfg: cfg, env: env, logger: newLogger(cfg.Log, env.logs), reg: reg, gate: newGate("starting: replaying WAL")}
+	return s.run(ctx)
+}
+
+func (s *server) run(ctx context.Context) error {
+	ln, err := s.listen()
+	if err != nil {
+		return err
+	}
+	hs := s.httpServer()
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	db, err := s.openStore(ctx)
+	if err != nil {
+		return errors.Join(err, s.stopHTTP(hs))
+	}
+	err = s.serveReady(ctx, db, served)
+	return errors.Join(err, s.stopHTTP(hs), s.closeStore(db))
+}
+
+// listen opens the listener, logs the bound address and writes it to the
+// address file when one is asked for.
+func (s *server) listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", s.cfg.Server.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", s.cfg.Server.Listen, err)
+	}
+	s.addr = ln.Addr().String()
+	s.logger.Info("listening", "addr", s.addr)
+	if s.env.addrFile != "" {
+		if err := writeFileAtomic(s.env.addrFile, []byte(s.addr+"\n")); err != nil {
+			return nil, errors.Join(fmt.Errorf("write listen address file: %w", err), ln.Close())
+		}
+	}
+	return ln, nil
+}
+
+// writeFileAtomic writes data to a temporary file and renames it to path,
+// so a reader polling for path never sees it half written.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// httpServer builds the HTTP server with the routes that do not need the
+// store; everything else goes through the gate.
+func (s *server) httpServer() *http.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /-/healthy", healthy)
+	mux.HandleFunc("GET /-/ready", s.gate.ready)
+	mux.Handle("GET /metrics", promhttp.InstrumentMetricHandler(s.reg, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+	mux.Handle("/", s.gate)
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// healthy answers GET /-/healthy: 200 while the process is up.
+func healthy(w http.ResponseWriter, _ *http.Request) {
+	io.WriteString(w, "Vigil is healthy.\n")
+}
+
+// openStore opens the store, which replays its WAL. A stop requested
+// meanwhile is honoured once the replay is done: the store is then closed
+// cleanly instead of being abandoned halfway.
+func (s *server) openStore(ctx context.Context) (store, error) {
+	opts := s.storeOptions()
+	s.logger.Info("opening store", "dir", opts.Dir)
+	start := time.Now()
+	done := make(chan openResult, 1)
+	go func() {
+		db, err := s.env.open(opts)
+		done <- openResult{db, err}
+	}()
+	var r openResult
+	select {
+	case r = <-done:
+	case <-ctx.Done():
+		s.logger.Info("stop requested; waiting for the WAL replay to finish")
+		r = <-done
+	}
+	if r.err != nil {
+		return nil, fmt.Errorf("open store in %s: %w", opts.Dir, r.err)
+	}
+	db := r.db
+	s.logger.Info("store open", "series", db.NumSeries(), "duration", time.Since(start).Round(time.Millisecond).String())
+	return db, nil
+}
+
+// openResult is what the store opener returned.
+type openResult struct {
+	db  store
+	err error
+}
+
+// storeOptions composes tsdb.Options from the configuration.
+func (s *server) storeOptions() tsdb.Options {
+	return tsdb.Options{
+		Dir:             s.cfg.Storage.DataDir,
+		WALSyncInterval: s.cfg.Storage.WALSync,
+		Retention:       s.cfg.Storage.Retention,
+		Logger:          s.logger.With("component", "tsdb"),
+		Registerer:      s.reg,
+	}
+}
+
+// serveReady mounts the push and query handlers, reports ready and serves
+// until ctx is done or the HTTP server fails.
+func (s *server) serveReady(ctx context.Context, db store, served <-chan error) error {
+	s.gate.open(s.dataHandler(db))
+	s.logger.Info("ready", "addr", s.addr)
+	stopMonitor := s.startSelfMonitor(db)
+	defer stopMonitor()
+	select {
+	case <-ctx.Done():
+		s.gate.close("shutting down")
+		s.logger.Info("shutting down")
+		return nil
+	case err := <-served:
+		return fmt.Errorf("serve http: %w", err)
+	}
+}
+
+// dataHandler builds the push and query endpoints over db.
+func (s *server) dataHandler(db store) http.Handler {
+	mux := http.NewServeMux()
+	ingest.NewHandler(db, ingest.Options{
+		MaxBodyBytes: s.cfg.Ingest.MaxBodyBytes,
+		Logger:       s.logger.With("component", "ingest"),
+		Registerer:   s.reg,
+	}).Register(mux)
+	engine := query.New(db, query.Options{
+		Timeout:       s.cfg.Query.Timeout,
+		MaxSamples:    s.cfg.Query.MaxSamples,
+		LookbackDelta: s.cfg.Query.LookbackDelta,
+		Logger:        s.logger.With("component", "query"),
+		Registerer:    s.reg,
+	})
+	api.New(engine, api.Options{BuildInfo: buildInfo(), Logger: s.logger.With("component", "api")}).Register(mux)
+	return mux
+}
+
+// stopHTTP stops accepting connections and waits for in-flight requests, at
+// most shutdownTimeout; then it closes what is left.
+func (s *server) stopHTTP(hs *http.Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(ctx); err != nil {
+		return errors.Join(fmt.Errorf("shut down http server: %w", err), hs.Close())
+	}
+	return nil
+}
+
+// closeStore closes the store, which syncs its WAL.
+func (s *server) closeStore(db store) error {
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	s.logger.Info("store closed")
+	return nil
+}
