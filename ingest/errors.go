@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -100,4 +103,35 @@ func (p *problems) err(valid int) error {
 		return nil
 	}
 	return &InvalidError{Err: p.first, Problems: p.n, Samples: valid + p.samples}
+}
+
+// printable returns s with every byte that is not part of valid UTF-8
+// written as \xNN, so that a message quoting a request is valid UTF-8
+// however broken the request was. Valid text, including quotes and
+// backslashes, is left as it is.
+func printable(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// quoteRuneAt returns the character that starts b as a quoted Go rune
+// literal, 'x', or '\xNN' when b does not start with valid UTF-8.
+func quoteRuneAt(b []byte) string {
+	r, n := utf8.DecodeRune(b)
+	if r == utf8.RuneError && n <= 1 {
+		return fmt.Sprintf(`'\x%02x'`, b[0])
+	}
+	return strconv.QuoteRune(r)
 }

@@ -32,6 +32,9 @@ func FuzzDecodeRemoteWrite(f *testing.F) {
 		gogoErr := gogo.Unmarshal(p)
 		var b tsdb.Batch
 		histograms, err := new(decoder).decodeRemoteWrite(&b, snappy.Encode(nil, p), math.MaxInt64)
+		if err != nil && !utf8.ValidString(err.Error()) {
+			t.Fatalf("error %q is not valid UTF-8", err)
+		}
 		if gogoErr != nil {
 			if err == nil {
 				t.Fatalf("gogo rejects the input (%v), DecodeRemoteWrite accepts it", gogoErr)
@@ -146,6 +149,9 @@ func FuzzParseText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var b tsdb.Batch
 		if err := ParseText(&b, body, testNow); err != nil {
+			if !utf8.ValidString(err.Error()) {
+				t.Fatalf("error %q is not valid UTF-8", err)
+			}
 			return
 		}
 		checkValidBatch(t, &b)

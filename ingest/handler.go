@@ -173,7 +173,7 @@ func (h *Handler) respond(w http.ResponseWriter, o *outcome) {
 		w.WriteHeader(o.code)
 		return
 	}
-	http.Error(w, o.msg, o.code)
+	http.Error(w, printable(o.msg), o.code) // printable: a storage error may quote anything
 }
 
 // log logs failed requests: storage failures as errors, bad requests at

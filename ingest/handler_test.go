@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/snappy"
 	"github.com/prometheus/client_golang/prometheus"
@@ -96,7 +97,8 @@ func TestHandlerRefuses(t *testing.T) {
 		{"invalid label name", rwRequest(t, ts([]string{"__name__", "a", "b-c", "1"}, 1, 1)), 400, `invalid label name "b-c" in series a{"b-c"="1"}`},
 		{"duplicate label name", rwRequest(t, ts([]string{"__name__", "a", "b", "1", "b", "2"}, 1, 1)), 400, `duplicate label name "b" in series a{b="1", b="2"}`},
 		{"empty label set", rwRequest(t, ts([]string{"b", ""}, 1, 1)), 400, `empty label set (labels with empty values count as absent) in series {b=""}`},
-		{"invalid UTF-8", textRequest("a{b=\"\xc3\x28\"} 1\n"), 400, `line 1: invalid UTF-8 in the value of label b: "\xc3(" in series a{b="` + "\xc3\x28" + `"}`},
+		{"invalid UTF-8", textRequest("a{b=\"\xc3\x28\"} 1\n"), 400, `line 1: invalid UTF-8 in the value of label b: "\xc3(" in series a{b="\xc3("}`},
+		{"invalid UTF-8, remote write", rwRequest(t, ts([]string{"__name__", "a", "b", "\xff"}, 1, 1)), 400, `invalid UTF-8 in the value of label b: "\xff" in series a{b="\xff"}`},
 		{"one bad series refuses the request", rwRequest(t, ts([]string{"__name__", "ok"}, 1, 1), ts([]string{"__name__", "1x"}, 1, 1)), 400,
 			`invalid metric name "1x" in series {__name__="1x"}`},
 		{"over the limit", textRequest(big), 413, "request body too large: the body is 2000 bytes, over the limit of 1024 bytes"},
@@ -122,6 +124,9 @@ func TestHandlerRefuses(t *testing.T) {
 			rec := tc.req.serve(newTestHandler(app, nil))
 			if rec.Code != tc.code || strings.TrimSuffix(rec.Body.String(), "\n") != tc.msg {
 				t.Errorf("answer %d %q\nwant   %d %q", rec.Code, rec.Body.String(), tc.code, tc.msg)
+			}
+			if !utf8.Valid(rec.Body.Bytes()) {
+				t.Errorf("body %q is not valid UTF-8", rec.Body.Bytes())
 			}
 			if calls := app.calls(); len(calls) != 0 {
 				t.Errorf("the store got %q", calls)

@@ -97,7 +97,7 @@ func (d *decoder) parseLine(dst *tsdb.Batch, line []byte, now int64) (isSample b
 	}
 	v, t, err := parseValueAndTimestamp(rest, now)
 	if err != nil {
-		return true, fmt.Errorf("%w for series %s", err, raw)
+		return true, fmt.Errorf("%w for series %s", err, printable(string(raw)))
 	}
 	if !same {
 		if err := d.textSeries(dst, raw); err != nil {
@@ -137,7 +137,7 @@ func (d *decoder) textSeries(dst *tsdb.Batch, raw []byte) error {
 	if !ok || !bytes.Equal(seen.raw, raw) {
 		ls, err := d.sb.build(t.labels)
 		if err != nil {
-			return seriesError(err, string(raw))
+			return seriesError(err, printable(string(raw)))
 		}
 		seen = textSeen{raw: raw, idx: t.index(dst, ls)}
 		if !ok {

@@ -57,7 +57,7 @@ func (d *decoder) parseLabels(line []byte, i int) (int, error) {
 		case '}':
 			return i + 1, nil
 		default:
-			return 0, fmt.Errorf(`expected "," or "}" after a label value, got %q`, line[i])
+			return 0, fmt.Errorf(`expected "," or "}" after a label value, got %s`, quoteRuneAt(line[i:]))
 		}
 	}
 }
@@ -119,7 +119,7 @@ func (d *decoder) unescape(line []byte, i, j int) ([]byte, int, error) {
 				break
 			}
 			if c = unescapeByte(line[j]); c == 0 {
-				return nil, 0, fmt.Errorf(`invalid escape sequence "\%c" (want \\, \" or \n)`, line[j])
+				return nil, 0, fmt.Errorf(`invalid escape sequence \ followed by %s (want \\, \" or \n)`, quoteRuneAt(line[j:]))
 			}
 		}
 		buf = append(buf, c)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/vigilsre/vigil/tsdb"
 )
@@ -65,7 +66,13 @@ func TestParseTextErrors(t *testing.T) {
 		{"dotted metric name", "a.b 1\n", `line 1: invalid metric name "a.b" in series a.b`},
 		{"duplicate label name", `m{a="1",a="2"} 1` + "\n", `line 1: duplicate label name "a" in series m{a="1",a="2"}`},
 		{"__name__ among the labels", `m{__name__="x"} 1` + "\n", `line 1: duplicate label name "__name__" in series m{__name__="x"}`},
-		{"invalid UTF-8", "m{a=\"\xff\"} 1\n", `line 1: invalid UTF-8 in the value of label a: "\xff" in series m{a="` + "\xff" + `"}`},
+		{"invalid UTF-8", "m{a=\"\xff\"} 1\n", `line 1: invalid UTF-8 in the value of label a: "\xff" in series m{a="\xff"}`},
+		{"invalid UTF-8 among valid text", "e2e_bad_text_utf8{job=\"é\xc3\x28\\\"\"} 1\n",
+			`line 1: invalid UTF-8 in the value of label job: "é\xc3(\"" in series e2e_bad_text_utf8{job="é\xc3(\""}`},
+		{"invalid UTF-8 in a series with a bad value", "m{a=\"\xff\"} x\n", `line 1: invalid value "x" for series m{a="\xff"}`},
+		{"invalid UTF-8 after a label value", "m{a=\"1\"\xfe} 1\n", `line 1: expected "," or "}" after a label value, got '\xfe' in "m{a=\"1\"\xfe} 1"`},
+		{"UTF-8 after a label value", "m{a=\"1\"é} 1\n", `line 1: expected "," or "}" after a label value, got 'é' in "m{a=\"1\"é} 1"`},
+		{"invalid UTF-8 escaped", "m{a=\"\\\xff\"} 1\n", `line 1: label "a": invalid escape sequence \ followed by '\xff' (want \\, \" or \n) in "m{a=\"\\\xff\"} 1"`},
 		{"missing value", "up\n", `line 1: missing value for series up`},
 		{"bad value", "up one\n", `line 1: invalid value "one" for series up`},
 		{"hex value", "up 0x1p3\n", `line 1: invalid value "0x1p3" for series up`},
@@ -80,7 +87,7 @@ func TestParseTextErrors(t *testing.T) {
 		{"missing equals", `m{a "1"} 1` + "\n", `line 1: expected "=" after label name "a" in "m{a \"1\"} 1"`},
 		{"unterminated value", `m{a="1} 1` + "\n", `line 1: label "a": unterminated label value in "m{a=\"1} 1"`},
 		{"raw line break in value", "m{a=\"x\ny\"} 1\n", `line 1: label "a": unterminated label value in "m{a=\"x" (and 1 more problems)`},
-		{"unknown escape", `m{a="\t"} 1` + "\n", `line 1: label "a": invalid escape sequence "\t" (want \\, \" or \n) in "m{a=\"\\t\"} 1"`},
+		{"unknown escape", `m{a="\t"} 1` + "\n", `line 1: label "a": invalid escape sequence \ followed by 't' (want \\, \" or \n) in "m{a=\"\\t\"} 1"`},
 		{"unclosed braces", `m{a="1"` + "\n", `line 1: missing "}" at the end of the labels in "m{a=\"1\""`},
 		{"no metric name", `{a="1"} 1` + "\n", `line 1: expected a metric name at the start of the line in "{a=\"1\"} 1"`},
 		{"unknown type", "# TYPE up bogus\n", `line 1: unknown metric type "bogus" in # TYPE (want counter, gauge, histogram, summary or untyped)`},
@@ -100,6 +107,9 @@ func TestParseTextErrors(t *testing.T) {
 			}
 			if err.Error() != tc.want {
 				t.Errorf("error\n %s\nwant\n %s", err, tc.want)
+			}
+			if !utf8.ValidString(err.Error()) {
+				t.Errorf("error %q is not valid UTF-8", err)
 			}
 		})
 	}

@@ -77,6 +77,7 @@ type DB struct {
 	logger *slog.Logger
 	head   *head
 	wal    *wal.Log
+	lock   *dirLock // held on Dir from Open to Close
 
 	// closeMu makes Close wait for the appends in flight; closed is set
 	// under its write lock.
@@ -88,7 +89,10 @@ type DB struct {
 }
 
 // Open opens (or creates) the store in opts.Dir and replays its WAL before it
-// returns. With Retention > 0 it starts the retention loop, which Close stops.
+// returns. It locks the directory first, until Close: while one DB has it
+// open, another Open of it, from this process or another, fails at once with
+// an error wrapping ErrLocked. With Retention > 0 it starts the retention
+// loop, which Close stops.
 func Open(opts Options) (*DB, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -97,13 +101,17 @@ func Open(opts Options) (*DB, error) {
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory %s: %w", opts.Dir, err)
 	}
-	db := &DB{opts: opts, logger: opts.Logger, head: newHead(opts.Shards), stop: make(chan struct{})}
-	if err := db.head.metrics.register(opts.Registerer); err != nil {
+	lock, err := lockDir(opts.Dir)
+	if err != nil {
 		return nil, err
+	}
+	db := &DB{opts: opts, logger: opts.Logger, head: newHead(opts.Shards), lock: lock, stop: make(chan struct{})}
+	if err := db.head.metrics.register(opts.Registerer); err != nil {
+		return nil, errors.Join(err, lock.release())
 	}
 	if err := db.openWAL(); err != nil {
 		db.head.metrics.unregister(opts.Registerer)
-		return nil, err
+		return nil, errors.Join(err, lock.release())
 	}
 	if opts.Retention > 0 {
 		db.wg.Add(1)
@@ -166,7 +174,8 @@ func (db *DB) NumSeries() int {
 }
 
 // Close waits for the appends in flight, stops the retention loop, syncs and
-// closes the WAL, and unregisters the metrics. Later calls return ErrClosed.
+// closes the WAL, unregisters the metrics and releases the directory lock.
+// Later calls return ErrClosed.
 func (db *DB) Close() error {
 	db.closeMu.Lock()
 	defer db.closeMu.Unlock()
@@ -177,10 +186,11 @@ func (db *DB) Close() error {
 	close(db.stop)
 	db.wg.Wait()
 	db.head.metrics.unregister(db.opts.Registerer)
+	var walErr error
 	if err := db.wal.Close(); err != nil {
-		return fmt.Errorf("close wal: %w", err)
+		walErr = fmt.Errorf("close wal: %w", err)
 	}
-	return nil
+	return errors.Join(walErr, db.lock.release())
 }
 
 var _ storage.Queryable = (*DB)(nil)

@@ -11,6 +11,14 @@
 //	...
 //	err = db.Close()                  // syncs the WAL
 //
+// # The data directory
+//
+// Open takes an exclusive flock(2) on Dir/LOCK before it reads the WAL and
+// holds it until Close, so two stores, in one process or two, never append
+// to one WAL: the second Open fails at once with ErrLocked. The kernel drops
+// the lock when the process dies, so a crash leaves nothing to clean up.
+// (On platforms without flock the directory is not locked.)
+//
 // # Series
 //
 // A series is identified by its labels, sorted by name. hashLabels (xxhash64
