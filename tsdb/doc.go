@@ -47,9 +47,11 @@
 //     accepted sample: older is out of order, the same timestamp with other
 //     value bits is a conflict, with the same bits a duplicate (ignored);
 //     stale markers are ordinary bit patterns;
-//  5. writes one WAL Log call holding a series record (the new series) and a
-//     samples record (the accepted samples) — fsynced before it returns when
-//     the sync interval is 0;
+//  5. writes one WAL Log call holding the series records (the new series)
+//     and then the samples records (the accepted samples), each record cut
+//     at about 1 MiB so no push, however large, meets the WAL's record
+//     limit (docs/records.md) — fsynced before it returns when the sync
+//     interval is 0;
 //  6. appends the accepted samples to the chunks, one write lock per shard,
 //     and only now do they become visible to queries;
 //  7. releases appendMu.

@@ -48,10 +48,10 @@ type appendState struct {
 	created []*memSeries // series this call created, to undo on a WAL error
 	missing bool         // some items had no series after lookup
 
-	hashBuf    []byte // scratch for hashLabels
-	seriesRec  []byte // WAL record of the created series
-	samplesRec []byte // WAL record of the accepted samples
-	recs       [][]byte
+	hashBuf     []byte    // scratch for hashLabels
+	seriesRecs  recordSet // WAL records of the created series
+	samplesRecs recordSet // WAL records of the accepted samples
+	recs        [][]byte  // both, series first, for the one Log call
 
 	res AppendResult
 }
@@ -68,8 +68,13 @@ type appendItem struct {
 	prevHas bool
 }
 
-// maxPooledSamples caps the memory a pooled appendState keeps.
-const maxPooledSamples = 1 << 20
+// maxPooledSamples and maxPooledRecordBytes cap the memory a pooled
+// appendState keeps, so that one huge batch does not pin its scratch memory
+// forever.
+const (
+	maxPooledSamples     = 1 << 20
+	maxPooledRecordBytes = 32 << 20
+)
 
 var appendStates = sync.Pool{New: func() any { return new(appendState) }}
 
@@ -78,12 +83,18 @@ func getAppendState() *appendState {
 }
 
 func putAppendState(st *appendState) {
-	if cap(st.samples) > maxPooledSamples || cap(st.items) > maxPooledSamples {
+	if !st.fitsPool() {
 		return
 	}
 	clear(st.items) // drop series pointers
 	clear(st.created)
 	appendStates.Put(st)
+}
+
+// fitsPool reports whether the state is small enough to go back to the pool.
+func (st *appendState) fitsPool() bool {
+	return cap(st.samples) <= maxPooledSamples && cap(st.items) <= maxPooledSamples &&
+		st.seriesRecs.capBytes()+st.samplesRecs.capBytes() <= maxPooledRecordBytes
 }
 
 // reset prepares the state for batch b on a head.
@@ -100,8 +111,8 @@ func (st *appendState) reset(h *head, b *Batch) {
 	st.samples = st.samples[:0]
 	st.created = st.created[:0]
 	st.missing = false
-	st.seriesRec = st.seriesRec[:0]
-	st.samplesRec = st.samplesRec[:0]
+	st.seriesRecs.reset()
+	st.samplesRecs.reset()
 	st.res = AppendResult{}
 }
 
@@ -169,8 +180,8 @@ func (h *head) lookup(st *appendState, b *Batch) {
 	}
 }
 
-// create makes the series that lookup did not find and encodes their series
-// record. A series that appears twice in the batch is created once.
+// create makes the series that lookup did not find and encodes them into
+// series records. A series that appears twice in the batch is created once.
 func (h *head) create(st *appendState, b *Batch) {
 	h.index.mu.Lock()
 	defer h.index.mu.Unlock()
@@ -206,7 +217,8 @@ func (h *head) createInShard(st *appendState, b *Batch, s int) {
 		if it.s = sh.get(it.hash, lset); it.s == nil {
 			it.s = h.createSeries(h.newRef(it.hash), lset, it.hash)
 			st.created = append(st.created, it.s)
-			st.seriesRec = appendSeriesEntry(st.seriesRec, it.s.ref, it.s.lset)
+			rec := st.seriesRecs.current()
+			*rec = appendSeriesEntry(*rec, it.s.ref, it.s.lset)
 		}
 	}
 }
@@ -234,7 +246,8 @@ func (st *appendState) count(s *memSeries, smp Sample, v sampleVerdict) {
 	switch v {
 	case verdictAppend:
 		st.samples = append(st.samples, smp)
-		st.samplesRec = appendSampleEntry(st.samplesRec, s.ref, smp.T, smp.V)
+		rec := st.samplesRecs.current()
+		*rec = appendSampleEntry(*rec, s.ref, smp.T, smp.V)
 		st.res.Appended++
 	case verdictDuplicate:
 		st.res.Duplicates++
@@ -254,15 +267,14 @@ func (st *appendState) reject(s *memSeries, smp Sample, err error) {
 	}
 }
 
-// log writes the batch's records to the WAL in one call.
+// log writes all the batch's records to the WAL in one call, the series
+// records first, so that replay meets every series before its samples. A
+// big batch has several records of each kind (see recordSplitSize): one
+// write(2) either way, and on return all of them are in the WAL; a crash
+// during the call can leave only a prefix of them (docs/records.md).
 func (st *appendState) log(wal recordLog) error {
-	st.recs = st.recs[:0]
-	if len(st.seriesRec) > 0 {
-		st.recs = append(st.recs, st.seriesRec)
-	}
-	if len(st.samplesRec) > 0 {
-		st.recs = append(st.recs, st.samplesRec)
-	}
+	st.recs = append(st.recs[:0], st.seriesRecs.records()...)
+	st.recs = append(st.recs, st.samplesRecs.records()...)
 	if len(st.recs) == 0 {
 		return nil
 	}

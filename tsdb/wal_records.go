@@ -20,6 +20,52 @@ const (
 // errRecordTruncated is reported for a record that ends inside a field.
 var errRecordTruncated = errors.New("record truncated")
 
+// recordSplitSize is where a batch's series or samples record ends and the
+// next one starts: an entry goes into the current record while it holds
+// fewer bytes than this, else into a new one. So a record is at most
+// recordSplitSize plus one entry, far below wal.MaxRecordSize whatever the
+// size of the batch, and the buffers a pooled appendState reuses stay
+// moderate. It is a variable only so that tests can lower it.
+var recordSplitSize = 1 << 20
+
+// recordSet is the records of one kind that one batch writes, each one
+// self-contained (a samples record has its own base timestamp), so that
+// replay needs no state across records but the series already met. reset
+// keeps the buffers: a reused set encodes without allocating.
+type recordSet struct {
+	bufs [][]byte // bufs[:n] are the batch's records; the rest are spare buffers
+	n    int
+}
+
+// reset empties the set, keeping its buffers.
+func (rs *recordSet) reset() { rs.n = 0 }
+
+// current returns the record the next entry goes into, starting an empty one
+// (which the entry encoders then begin with its header) when there is none
+// yet or the current one is full. The pointer is valid until the next call.
+func (rs *recordSet) current() *[]byte {
+	if rs.n == 0 || len(rs.bufs[rs.n-1]) >= recordSplitSize {
+		if rs.n == len(rs.bufs) {
+			rs.bufs = append(rs.bufs, nil)
+		}
+		rs.bufs[rs.n] = rs.bufs[rs.n][:0]
+		rs.n++
+	}
+	return &rs.bufs[rs.n-1]
+}
+
+// records returns the set's records, in order; they alias its buffers.
+func (rs *recordSet) records() [][]byte { return rs.bufs[:rs.n] }
+
+// capBytes returns the memory held by the set's buffers, spares included.
+func (rs *recordSet) capBytes() int {
+	n := 0
+	for _, b := range rs.bufs {
+		n += cap(b)
+	}
+	return n
+}
+
 // appendSeriesEntry appends one series to a series record in dst, starting
 // the record when dst is empty.
 func appendSeriesEntry(dst []byte, ref storage.SeriesRef, lset labels.Labels) []byte {
