@@ -3,6 +3,8 @@ package main
 import (
 	"log/slog"
 	"time"
+
+	"github.com/vigilsre/vigil/alerting/notify"
 )
 
 // Config is the content of Vigil's configuration file after defaults are
@@ -17,6 +19,8 @@ type Config struct {
 	Query            QueryConfig
 	Log              LogConfig
 	SelfMonitoring   SelfMonitoringConfig
+	Rules            RulesConfig
+	Notify           notify.Config // notify; receivers and routes, see config_notify.go
 }
 
 // ServerConfig is the "server" section: the HTTP listener.
@@ -56,6 +60,19 @@ type SelfMonitoringConfig struct {
 	Interval time.Duration // interval; default sampling_interval
 }
 
+// RulesConfig is the "rules" section: the alerting and recording rule files
+// and how they are evaluated.
+type RulesConfig struct {
+	// Files are the globs of the rule files (files). A relative pattern is
+	// relative to the directory of the configuration file, as in
+	// Prometheus. A glob matching nothing is fine; a file named without
+	// glob characters must exist.
+	Files              []string
+	EvaluationInterval time.Duration // evaluation_interval; default sampling_interval
+	MissingDataTimeout time.Duration // missing_data_timeout; default 5m
+	ExternalURL        string        // external_url; default "": http://<bound listen address>
+}
+
 // Log formats accepted by log.format.
 const (
 	logFormatText = "text"
@@ -80,5 +97,11 @@ func DefaultConfig() Config {
 		},
 		Log:            LogConfig{Level: slog.LevelInfo, Format: logFormatText},
 		SelfMonitoring: SelfMonitoringConfig{Interval: 10 * time.Second},
+		Rules:          RulesConfig{EvaluationInterval: 10 * time.Second, MissingDataTimeout: 5 * time.Minute},
+		Notify: notify.Config{
+			RepeatInterval: notify.DefaultRepeatInterval,
+			GiveUpAfter:    notify.DefaultGiveUpAfter,
+			QueueSize:      notify.DefaultQueueSize,
+		},
 	}
 }

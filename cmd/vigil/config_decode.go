@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,13 +24,19 @@ type decodeFunc func(n *yaml.Node, path string)
 // decoder walks a YAML node tree against a schema. It keeps going after a
 // problem so that one run reports every problem of a file.
 type decoder struct {
-	file string
-	errs []error
+	file   string
+	getenv func(string) string // reads environment variables named in the file
+	errs   []error
 }
 
 // errorf records a problem of the key at path, at n's line.
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
-	d.errs = append(d.errs, &ConfigError{File: d.file, Line: n.Line, Key: path, Msg: fmt.Sprintf(format, args...)})
+	d.errorAt(n.Line, path, format, args...)
+}
+
+// errorAt records a problem of the key at path, at a line.
+func (d *decoder) errorAt(line int, path, format string, args ...any) {
+	d.errs = append(d.errs, &ConfigError{File: d.file, Line: line, Key: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // mapping decodes a mapping whose keys must all be in s. A key with an empty
@@ -255,6 +262,91 @@ func (d *decoder) oneOf(dst *string, allowed ...string) decodeFunc {
 			return
 		}
 		*dst = s
+	}
+}
+
+// list decodes a sequence, decoding its i-th element with item(i) under the
+// path "path[i]". size is called first with the number of elements, so the
+// destination can be allocated once.
+func (d *decoder) list(size func(n int), item func(i int) decodeFunc) decodeFunc {
+	return func(n *yaml.Node, path string) {
+		if n.Kind != yaml.SequenceNode {
+			d.errorf(n, path, "expected a list, got %s", describe(n))
+			return
+		}
+		size(len(n.Content))
+		for i, e := range n.Content {
+			item(i)(resolve(e), fmt.Sprintf("%s[%d]", path, i))
+		}
+	}
+}
+
+// labelMap decodes a mapping of label names to strings. check, when not
+// nil, vets each value and returns why it is invalid.
+func (d *decoder) labelMap(dst *map[string]string, check func(string) error) decodeFunc {
+	return func(n *yaml.Node, path string) {
+		if n.Kind != yaml.MappingNode {
+			d.errorf(n, path, "expected a mapping of label names to values, got %s", describe(n))
+			return
+		}
+		m := make(map[string]string, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			d.labelValue(m, n.Content[i], resolve(n.Content[i+1]), path, check)
+		}
+		*dst = m
+	}
+}
+
+// labelValue decodes one entry k: v of a labelMap into m.
+func (d *decoder) labelValue(m map[string]string, k, v *yaml.Node, parent string, check func(string) error) {
+	path := parent + "." + k.Value
+	if _, dup := m[k.Value]; dup {
+		d.errorf(k, path, "duplicate label name")
+		return
+	}
+	s, ok := d.scalar(v, path, "a string")
+	if !ok {
+		return
+	}
+	if check != nil {
+		if err := check(s); err != nil {
+			d.errorf(v, path, "%v", err)
+			return
+		}
+	}
+	m[k.Value] = s
+}
+
+// httpURL decodes an absolute http:// or https:// URL.
+func (d *decoder) httpURL(dst *string) decodeFunc {
+	return func(n *yaml.Node, path string) {
+		s, ok := d.scalar(n, path, "a URL")
+		if !ok {
+			return
+		}
+		if err := checkHTTPURL(s); err != nil {
+			d.errorf(n, path, "%v", err)
+			return
+		}
+		*dst = s
+	}
+}
+
+// checkHTTPURL reports whether s is an absolute http or https URL.
+func checkHTTPURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("invalid URL %q: want an absolute http:// or https:// URL", s)
+	}
+	return nil
+}
+
+// line wraps decode to record the line of the value it decodes, for checks
+// that need a position after the whole section is decoded.
+func line(dst *int, decode decodeFunc) decodeFunc {
+	return func(n *yaml.Node, path string) {
+		*dst = n.Line
+		decode(n, path)
 	}
 }
 

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -44,24 +48,48 @@ func ParseFile(path string) (Config, error) {
 // wrong type and values out of range are errors. Keys left out (or left
 // empty) keep their DefaultConfig values. file names the source in errors.
 // The error joins one *ConfigError per problem, in file order.
+//
+// Relative rule file globs are resolved against the directory of file.
+// Environment variables the file names (notify's routing_key_env) are read
+// here, once: an unset or empty one is a problem of the file.
 func Parse(file string, data []byte) (Config, error) {
 	cfg := DefaultConfig()
-	cfg.SelfMonitoring.Interval = 0 // unset: follows sampling_interval
-	d := &decoder{file: file}
+	cfg.SelfMonitoring.Interval = 0  // unset: follows sampling_interval
+	cfg.Rules.EvaluationInterval = 0 // likewise
+	d := &decoder{file: file, getenv: os.Getenv}
 	if root := d.document(data); root != nil {
-		d.mapping(configSchema(d, &cfg))(root, "")
+		d.mapping(configSchema(d, &cfg, filepath.Dir(file)))(root, "")
 	}
-	if cfg.SelfMonitoring.Interval == 0 {
-		cfg.SelfMonitoring.Interval = cfg.SamplingInterval
-	}
+	followSampling(&cfg.SelfMonitoring.Interval, cfg.SamplingInterval)
+	followSampling(&cfg.Rules.EvaluationInterval, cfg.SamplingInterval)
 	if len(d.errs) > 0 {
-		return Config{}, errors.Join(d.errs...)
+		return Config{}, errors.Join(sortByLine(d.errs)...)
 	}
 	return cfg, nil
 }
 
+// followSampling sets an interval the file left unset to sampling_interval.
+func followSampling(interval *time.Duration, sampling time.Duration) {
+	if *interval == 0 {
+		*interval = sampling
+	}
+}
+
+// sortByLine puts problems in file order; the checks that span a section
+// (such as an unknown receiver) run after the section is decoded.
+func sortByLine(errs []error) []error {
+	slices.SortStableFunc(errs, func(a, b error) int {
+		var ea, eb *ConfigError
+		errors.As(a, &ea)
+		errors.As(b, &eb)
+		return cmp.Compare(ea.Line, eb.Line)
+	})
+	return errs
+}
+
 // configSchema maps every key of the file to the decoder of its value.
-func configSchema(d *decoder, c *Config) schema {
+// Relative paths in the file are relative to dir.
+func configSchema(d *decoder, c *Config, dir string) schema {
 	return schema{
 		"server": d.mapping(schema{"listen": d.listen(&c.Server.Listen)}),
 		"storage": d.mapping(schema{
@@ -84,6 +112,8 @@ func configSchema(d *decoder, c *Config) schema {
 			"enabled":  d.boolean(&c.SelfMonitoring.Enabled),
 			"interval": d.positiveDuration(&c.SelfMonitoring.Interval),
 		}),
+		"rules":  d.mapping(rulesSchema(d, &c.Rules, dir)),
+		"notify": d.notify(&c.Notify),
 	}
 }
 

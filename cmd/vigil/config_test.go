@@ -2,11 +2,14 @@ package main
 
 import (
 	"log/slog"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsre/vigil/alerting/notify"
 )
 
 func TestParseFileBad(t *testing.T) {
@@ -41,10 +44,41 @@ testdata/section_not_mapping.bad.yml:3: storage: expected a mapping, got a list`
 testdata/many_problems.bad.yml:5: storage.retention: invalid duration "2 weeks"
 testdata/many_problems.bad.yml:6: storage.wal_sync: invalid value "never": want "always" or an fsync interval such as 1s
 testdata/many_problems.bad.yml:7: sampling_interval: invalid duration "10"
-testdata/many_problems.bad.yml:8: quer: unknown key (known keys: ingest, log, query, sampling_interval, self_monitoring, server, storage)
+testdata/many_problems.bad.yml:8: quer: unknown key (known keys: ingest, log, notify, query, rules, sampling_interval, self_monitoring, server, storage)
 testdata/many_problems.bad.yml:11: log.level: invalid level "INFO": want debug, info, warn or error
 testdata/many_problems.bad.yml:13: self_monitoring.interval: must be greater than 0`},
+		{"rules_bad.bad.yml", `testdata/rules_bad.bad.yml:2: rules.files[0]: invalid glob "rules/[a-z.yml": syntax error in pattern
+testdata/rules_bad.bad.yml:2: rules.files[1]: must not be empty
+testdata/rules_bad.bad.yml:3: rules.evaluation_interval: must be greater than 0
+testdata/rules_bad.bad.yml:4: rules.missing_data_timeout: invalid duration "5 minutes"
+testdata/rules_bad.bad.yml:5: rules.external_url: invalid URL "vigil.example.com": want an absolute http:// or https:// URL
+testdata/rules_bad.bad.yml:6: rules.file: unknown key (known keys: evaluation_interval, external_url, files, missing_data_timeout)`},
+		{"notify_unknown_receiver.bad.yml", `testdata/notify_unknown_receiver.bad.yml:9: notify.routes[1].receiver: unknown receiver "team-db" (receivers: team-web)`},
+		{"notify_route_without_receiver.bad.yml", `testdata/notify_route_without_receiver.bad.yml:5: notify.routes[0]: a route needs a receiver`},
+		{"notify_bad_regex.bad.yml", `testdata/notify_bad_regex.bad.yml:6: notify.routes[0].match_re.service: invalid regular expression "web-(api|ui": missing closing )`},
+		{"notify_duplicate_receiver.bad.yml", `testdata/notify_duplicate_receiver.bad.yml:7: notify.receivers[1].name: duplicate receiver name "chat" (first defined at line 5)
+testdata/notify_duplicate_receiver.bad.yml:9: notify.receivers[2].name: duplicate receiver name "pagerduty" (first defined at line 3)`},
+		{"notify_receiver_kinds.bad.yml", `testdata/notify_receiver_kinds.bad.yml:3: notify.receivers[0]: a receiver needs one of pagerduty, slack or webhook
+testdata/notify_receiver_kinds.bad.yml:4: notify.receivers[1]: a receiver has exactly one of pagerduty, slack or webhook; this one has slack and webhook
+testdata/notify_receiver_kinds.bad.yml:7: notify.receivers[2]: a receiver needs a name`},
+		{"notify_bad_url.bad.yml", `testdata/notify_bad_url.bad.yml:4: notify.pagerduty.events_url: invalid URL "events.pagerduty.com": want an absolute http:// or https:// URL
+testdata/notify_bad_url.bad.yml:7: notify.receivers[0].webhook.url: invalid URL "ftp://audit.internal/alerts": want an absolute http:// or https:// URL
+testdata/notify_bad_url.bad.yml:9: notify.receivers[1].slack: url is required`},
+		{"notify_routing_key.bad.yml", `testdata/notify_routing_key.bad.yml:5: notify.receivers[0].pagerduty: routing_key (line 5) and routing_key_env (line 6) are both set; set one
+testdata/notify_routing_key.bad.yml:9: notify.receivers[1].pagerduty: routing_key or routing_key_env is required
+testdata/notify_routing_key.bad.yml:12: notify.receivers[2].pagerduty.routing_key_env: environment variable VIGIL_TEST_UNSET_ROUTING_KEY is not set or is empty`},
+		{"notify_default_receiver.bad.yml", `testdata/notify_default_receiver.bad.yml:2: notify: default_receiver is required with more than one receiver and no pagerduty shorthand; alerts that match no route would be lost (receivers: team-db, team-web)`},
+		{"notify_unknown_default.bad.yml", `testdata/notify_unknown_default.bad.yml:5: notify.default_receiver: unknown receiver "team-wbe" (receivers: team-web)`},
+		{"notify_types.bad.yml", `testdata/notify_types.bad.yml:2: notify.repeat_interval: must be greater than 0
+testdata/notify_types.bad.yml:3: notify.give_up_after: invalid duration "soon"
+testdata/notify_types.bad.yml:4: notify.queue_size: must be greater than 0
+testdata/notify_types.bad.yml:6: notify.receivers: expected a list, got a mapping
+testdata/notify_types.bad.yml:8: notify.routes[0]: expected a mapping, got "receiver"
+testdata/notify_types.bad.yml:9: notify.routes[1].match: expected a mapping of label names to values, got a list
+testdata/notify_types.bad.yml:13: notify.pagerduty.severity: unknown key (known keys: client, client_url, events_url, routing_key, routing_key_env, source)`},
 	}
+	// The variable notify_routing_key.bad.yml reads, set and empty.
+	t.Setenv("VIGIL_TEST_UNSET_ROUTING_KEY", "")
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			_, err := ParseFile(filepath.Join("testdata", tt.file))
@@ -57,7 +91,7 @@ testdata/many_problems.bad.yml:13: self_monitoring.interval: must be greater tha
 func TestParseFileBadFixturesListed(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.bad.yml")
 	require.NoError(t, err)
-	require.Len(t, files, 20, "add every testdata/*.bad.yml to TestParseFileBad")
+	require.Len(t, files, 31, "add every testdata/*.bad.yml to TestParseFileBad")
 }
 
 func TestParseFileGood(t *testing.T) {
@@ -70,13 +104,50 @@ func TestParseFileGood(t *testing.T) {
 		Query:            QueryConfig{Timeout: 30 * time.Second, MaxSamples: 1000, LookbackDelta: time.Minute},
 		Log:              LogConfig{Level: slog.LevelDebug, Format: "json"},
 		SelfMonitoring:   SelfMonitoringConfig{Enabled: true, Interval: time.Minute},
+		Rules: RulesConfig{Files: []string{"testdata/rules/*.yml"}, EvaluationInterval: 5 * time.Second,
+			MissingDataTimeout: 2 * time.Minute, ExternalURL: "http://vigil.internal:9096"},
+		Notify: notify.Config{PagerDuty: &notify.PagerDutyConfig{RoutingKey: "abc"},
+			RepeatInterval: 2 * time.Hour, GiveUpAfter: time.Minute, QueueSize: 100},
 	}
 	sampling := DefaultConfig()
 	sampling.SamplingInterval = 15 * time.Second
+	sampling.Rules.EvaluationInterval = 15 * time.Second
 	sampling.Storage.Retention = 0
 	sampling.SelfMonitoring = SelfMonitoringConfig{Enabled: true, Interval: 15 * time.Second}
 	aliases := DefaultConfig()
 	aliases.Query.Timeout, aliases.Query.LookbackDelta = 5*time.Minute, 5*time.Minute
+	example := DefaultConfig()
+	example.Rules.Files = []string{"../../examples/rules/*.yml"}
+	t.Setenv("VIGIL_TEST_ROUTING_KEY", "key-from-env")
+	rulesNotify := DefaultConfig()
+	rulesNotify.SamplingInterval = 15 * time.Second
+	rulesNotify.SelfMonitoring.Interval = 15 * time.Second
+	rulesNotify.Rules = RulesConfig{
+		Files:              []string{"testdata/rules/*.yml", "/etc/vigil/rules/extra.yml"},
+		EvaluationInterval: 15 * time.Second, // follows sampling_interval
+		MissingDataTimeout: 10 * time.Minute,
+		ExternalURL:        "https://vigil.example.com/",
+	}
+	rulesNotify.Notify = notify.Config{
+		PagerDuty: &notify.PagerDutyConfig{RoutingKey: "key-from-env", EventsURL: "http://127.0.0.1:8080"},
+		Receivers: []notify.Receiver{
+			{Name: "team-web", PagerDuty: &notify.PagerDutyConfig{RoutingKey: "web-key", Source: "web-cluster", Client: "Vigil", ClientURL: "https://vigil.example.com/"}},
+			{Name: "chat", Slack: &notify.SlackConfig{URL: "https://hooks.slack.com/services/T0/B0/X", Channel: "#oncall"}},
+			{Name: "audit", Webhook: &notify.WebhookConfig{URL: "http://audit.internal/alerts"}},
+		},
+		Routes: []notify.Route{
+			{Match: map[string]string{"team": "web"}, MatchRE: map[string]string{"service": "web-.*"}, Receiver: "team-web"},
+			{Match: map[string]string{"severity": "info"}, Receiver: "chat"},
+		},
+		Default:        "audit",
+		RepeatInterval: time.Hour,
+		GiveUpAfter:    2 * time.Minute,
+		QueueSize:      50,
+	}
+	shorthand := DefaultConfig()
+	shorthand.Rules.Files = []string{"testdata/alerts.yml"}
+	shorthand.Rules.EvaluationInterval = 5 * time.Second
+	shorthand.Notify.PagerDuty = &notify.PagerDutyConfig{RoutingKey: "key"}
 
 	tests := []struct {
 		file string
@@ -87,7 +158,9 @@ func TestParseFileGood(t *testing.T) {
 		{"full.good.yml", full},
 		{"sampling_interval.good.yml", sampling},
 		{"aliases.good.yml", aliases},
-		{"../../../examples/vigil.yml", defaults}, // the example documents the defaults
+		{"../../../examples/vigil.yml", example}, // the example documents the defaults, with example rules
+		{"rules_notify.good.yml", rulesNotify},
+		{"pagerduty_shorthand.good.yml", shorthand},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -114,4 +187,51 @@ func TestParseFileMissing(t *testing.T) {
 func TestConfigErrorWithoutKey(t *testing.T) {
 	err := &ConfigError{File: "vigil.yml", Line: 7, Msg: "invalid YAML: mapping values are not allowed in this context"}
 	require.EqualError(t, err, "vigil.yml:7: invalid YAML: mapping values are not allowed in this context")
+}
+
+func TestParseRuleFilesRelativeToConfig(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"vigil.yml", []string{"rules/*.yml", "/abs/a.yml"}},
+		{"/etc/vigil/vigil.yml", []string{"/etc/vigil/rules/*.yml", "/abs/a.yml"}},
+		{"conf/../vigil.yml", []string{"rules/*.yml", "/abs/a.yml"}},
+	}
+	for _, tt := range tests {
+		got, err := Parse(tt.file, []byte("rules:\n  files: [rules/*.yml, /abs/a.yml]\n"))
+		require.NoError(t, err)
+		require.Equal(t, tt.want, got.Rules.Files, tt.file)
+	}
+}
+
+func TestExpandRuleFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"b.yml", "a.yml", "c.yaml"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), nil, 0o644))
+	}
+	in := func(f string) string { return filepath.Join(dir, f) }
+	tests := []struct {
+		name     string
+		patterns []string
+		want     []string
+		wantErr  string
+	}{
+		{"glob, sorted", []string{in("*.yml")}, []string{in("a.yml"), in("b.yml")}, ""},
+		{"each file once", []string{in("b.yml"), in("*.yml")}, []string{in("b.yml"), in("a.yml")}, ""},
+		{"no match is fine", []string{in("none/*.yml"), in("*.yaml")}, []string{in("c.yaml")}, ""},
+		{"nothing", nil, nil, ""},
+		{"missing file", []string{in("a.yml"), in("missing.yml")}, nil, "rule file: stat " + in("missing.yml") + ": no such file or directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := expandRuleFiles(tt.patterns)
+			if tt.wantErr != "" {
+				require.EqualError(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
 }

@@ -33,6 +33,11 @@ type importRule struct {
 // notForLibraries is what only cmd/vigil may pull in: YAML and the CLI.
 var notForLibraries = []string{"go.yaml.in/yaml", "gopkg.in/yaml", "github.com/spf13/cobra", "github.com/spf13/pflag"}
 
+// alertingNoDep is what no alerting package may depend on, even through
+// another: the store (rule results reach it only through cmd's adapter of
+// alerting.Writer) and the CLI. Rule files are YAML, so YAML is allowed.
+var alertingNoDep = []string{module + "/tsdb", "github.com/spf13"}
+
 // importRules holds DESIGN.md's package table, keyed by directory relative to
 // the module. The most specific key applies: "query/api" before "query".
 // Engines do not import net/http directly; Prometheus' client library pulls
@@ -44,9 +49,9 @@ var importRules = map[string]importRule{
 	"query":           {vigil: []string{"tsdb"}, noImport: []string{"net/http"}, noDep: notForLibraries},
 	"query/api":       {vigil: []string{"query"}, noDep: notForLibraries},
 	"depgraph":        {noImport: []string{"net/http", "os"}, noDep: []string{"github.com/spf13"}},
-	"alerting":        {vigil: []string{"query", "depgraph"}, noImport: []string{"net/http"}, noDep: []string{"github.com/spf13"}},
-	"alerting/api":    {vigil: []string{"alerting", "query", "depgraph"}, noDep: []string{"github.com/spf13"}},
-	"alerting/notify": {vigil: []string{"alerting", "query", "depgraph"}, noDep: []string{"github.com/spf13"}},
+	"alerting":        {vigil: []string{"query", "depgraph"}, noImport: []string{"net/http", module + "/query/api", module + "/tsdb"}, noDep: alertingNoDep},
+	"alerting/api":    {vigil: []string{"alerting", "query/api"}, noImport: []string{module + "/tsdb", module + "/alerting/notify"}, noDep: alertingNoDep},
+	"alerting/notify": {vigil: []string{"alerting"}, noImport: []string{module + "/tsdb", module + "/alerting/api"}, noDep: alertingNoDep},
 	"alerting/oncall": {vigil: []string{"alerting", "query", "depgraph"}, noDep: []string{"github.com/spf13"}},
 	"sevbridge":       {vigil: []string{"query", "alerting", "depgraph"}, noImport: []string{"net/http"}, noDep: []string{"github.com/spf13"}},
 	"sevbridge/api":   {vigil: []string{"sevbridge", "query", "alerting", "depgraph"}, noDep: []string{"github.com/spf13"}},
@@ -206,6 +211,20 @@ func TestImportRulesCatch(t *testing.T) {
 		{"ingest test imports cmd", goPackage{ImportPath: module + "/ingest", XTestImports: []string{module + "/cmd/vigil"}}, false},
 		{"tsdb/wal imports tsdb", goPackage{ImportPath: module + "/tsdb/wal", Imports: []string{module + "/tsdb"}}, false},
 		{"a package without a rule", goPackage{ImportPath: module + "/misc"}, false},
+		{"alerting imports query", goPackage{ImportPath: module + "/alerting", Imports: []string{module + "/query"}}, true},
+		{"alerting imports tsdb", goPackage{ImportPath: module + "/alerting", Imports: []string{module + "/tsdb"}}, false},
+		{"alerting depends on tsdb", goPackage{ImportPath: module + "/alerting", Deps: []string{module + "/tsdb"}}, false},
+		{"alerting imports net/http", goPackage{ImportPath: module + "/alerting", Imports: []string{"net/http"}}, false},
+		{"alerting imports query/api", goPackage{ImportPath: module + "/alerting", Imports: []string{module + "/query/api"}}, false},
+		{"alerting imports notify", goPackage{ImportPath: module + "/alerting", Imports: []string{module + "/alerting/notify"}}, false},
+		{"alerting depends on cobra", goPackage{ImportPath: module + "/alerting", Deps: []string{"github.com/spf13/cobra"}}, false},
+		{"notify imports alerting and net/http", goPackage{ImportPath: module + "/alerting/notify", Imports: []string{module + "/alerting", "net/http"}}, true},
+		{"notify imports query", goPackage{ImportPath: module + "/alerting/notify", Imports: []string{module + "/query"}}, false},
+		{"notify imports alerting/api", goPackage{ImportPath: module + "/alerting/notify", Imports: []string{module + "/alerting/api"}}, false},
+		{"alerting/api imports alerting and query/api", goPackage{ImportPath: module + "/alerting/api", Imports: []string{module + "/alerting", module + "/query/api", "net/http"}}, true},
+		{"alerting/api imports query", goPackage{ImportPath: module + "/alerting/api", Imports: []string{module + "/query"}}, false},
+		{"alerting/api imports tsdb", goPackage{ImportPath: module + "/alerting/api", Imports: []string{module + "/tsdb"}}, false},
+		{"alerting test imports cmd", goPackage{ImportPath: module + "/alerting", TestImports: []string{module + "/cmd/vigil"}}, false},
 		{"cmd imports everything", goPackage{ImportPath: module + "/cmd/vigil", Imports: []string{module + "/query/api", module + "/tsdb", "go.yaml.in/yaml/v3"}}, true},
 	}
 	for _, tt := range tests {

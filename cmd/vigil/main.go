@@ -1,8 +1,10 @@
 // Command vigil is Vigil's one binary. "vigil serve" runs the server: it
 // takes pushed samples over HTTP, keeps them in its embedded store and
-// answers PromQL through the Prometheus HTTP API. "vigil push" and
-// "vigil query" are small clients for a running server, and "vigil version"
-// prints what was built.
+// answers PromQL through the Prometheus HTTP API; it evaluates alerting and
+// recording rules and sends the alerts to PagerDuty, webhooks or Slack.
+// "vigil push" and "vigil query" are small clients for a running server,
+// "vigil rules check" checks rule files offline, and "vigil version" prints
+// what was built.
 //
 // Run "vigil --help", or "vigil COMMAND --help", for the details.
 package main

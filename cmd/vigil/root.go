@@ -10,17 +10,20 @@ import (
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "vigil",
-		Short: "Vigil stores pushed metrics and answers PromQL",
+		Short: "Vigil stores pushed metrics, answers PromQL and pages on alerts",
 		Long: `Vigil is a metrics engine for teams on call. Services push samples over HTTP
 (Prometheus remote write or the text exposition format); Vigil keeps them in
 its own compressed, crash-safe store and answers PromQL through the
 Prometheus HTTP API, so Grafana and other Prometheus clients work unchanged.
+It evaluates Prometheus alerting and recording rules every few seconds and
+pages through PagerDuty, webhooks or Slack.
 
-Start a server with "vigil serve", push a file with "vigil push" and ask a
-question with "vigil query".`,
+Start a server with "vigil serve", push a file with "vigil push", ask a
+question with "vigil query" and check rule files with "vigil rules check".`,
 		Example: `  vigil serve --config examples/vigil.yml
   vigil push --url http://localhost:9096 metrics.prom
-  vigil query --url http://localhost:9096 'rate(http_requests_total[5m])'`,
+  vigil query --url http://localhost:9096 'rate(http_requests_total[5m])'
+  vigil rules check examples/rules/*.yml`,
 		Version:       buildInfo().Version,
 		Args:          argsError(cobra.NoArgs), // an unknown command is a usage error
 		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -28,7 +31,7 @@ question with "vigil query".`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newRulesCmd(), newVersionCmd())
 	return root
 }
 

@@ -25,25 +25,33 @@ func newServeCmd() *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the Vigil server: push endpoints, the store and the PromQL API",
+		Short: "Run the Vigil server: push endpoints, the store, the PromQL API and alerting",
 		Long: `Run the Vigil server. It listens on one HTTP address for:
 
   POST /api/v1/write               Prometheus remote write 1.0 (snappy protobuf)
   POST /api/v1/import/prometheus   text exposition format
   GET  /api/v1/query, /api/v1/query_range, /api/v1/series, /api/v1/labels,
        /api/v1/label/NAME/values, /api/v1/status/buildinfo   (Prometheus HTTP API)
+  GET  /api/v1/rules, /api/v1/alerts   alerting and recording rules, active alerts
+  POST /-/reload    re-read the rule files (as SIGHUP does)
   GET  /-/healthy   200 while the process is up
-  GET  /-/ready     503 until the write-ahead log is replayed, then 200
+  GET  /-/ready     503 until the write-ahead log is replayed and the rule
+                    files are loaded, then 200
   GET  /metrics     Vigil's own metrics
 
 The listener opens before the store, so /-/healthy answers at once; the push
 and query endpoints answer 503 "starting: replaying WAL" until the store is
-open. SIGINT or SIGTERM stop the server gracefully: in-flight requests
-finish, the write-ahead log is synced and the store closed, exit code 0.
+open and the rules are loaded. The rule files (rules.files) are evaluated
+every rules.evaluation_interval; alerts go to the receivers of the notify
+section. SIGHUP or POST /-/reload re-read the rule files: all or nothing, a
+bad file keeps the running rules (POST /-/reload answers 500 with the
+problem, SIGHUP logs it). SIGINT or SIGTERM stop the server gracefully:
+evaluation stops, in-flight requests finish, the write-ahead log is synced
+and the store closed, exit code 0.
 
 Without --config Vigil runs on built-in defaults (listen :9096, data dir
-./data). Configuration problems are reported all at once, as
-FILE:LINE: KEY: problem, and the server does not start.`,
+./data, no rules). Problems in the configuration or in a rule file are
+reported as FILE:LINE: problem, and the server does not start (exit 1).`,
 		Example: `  # The example configuration, with the data directory ./data:
   vigil serve --config examples/vigil.yml
 
@@ -51,7 +59,10 @@ FILE:LINE: KEY: problem, and the server does not start.`,
   vigil serve --listen 127.0.0.1:9096 --data-dir /var/lib/vigil
 
   # Any free port; the bound address is logged and written to a file:
-  vigil serve --listen 127.0.0.1:0 --listen-addr-file /tmp/vigil.addr`,
+  vigil serve --listen 127.0.0.1:0 --listen-addr-file /tmp/vigil.addr
+
+  # After editing a rule file, reload it without a restart:
+  curl -X POST http://localhost:9096/-/reload    # or: kill -HUP <pid>`,
 		Args: argsError(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := f.load(cmd.Flags())
@@ -61,7 +72,10 @@ FILE:LINE: KEY: problem, and the server does not start.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			context.AfterFunc(ctx, stop) // a second signal kills at once
-			return serve(ctx, cfg, serveEnv{logs: cmd.ErrOrStderr(), addrFile: f.addrFile, open: openTSDB})
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
+			return serve(ctx, cfg, serveEnv{logs: cmd.ErrOrStderr(), addrFile: f.addrFile, open: openTSDB, hup: hup})
 		},
 	}
 	f.register(cmd.Flags())

@@ -92,7 +92,8 @@ func TestRunExitCodes(t *testing.T) {
 }
 
 func TestHelpOfEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"push", "--help"}, {"query", "--help"}, {"version", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"push", "--help"}, {"query", "--help"},
+		{"rules", "--help"}, {"rules", "check", "--help"}, {"version", "--help"}} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), args, nil, &stdout, &stderr)
 		require.Equal(t, 0, code, "%v: %s", args, stderr.String())
@@ -166,6 +167,8 @@ type testServer struct {
 	done    chan error
 	opened  chan openResult // the test sends what the opener returns
 	gotOpts chan tsdb.Options
+	hup     chan os.Signal // stands in for SIGHUP
+	dataDir string
 }
 
 func startTestServer(t *testing.T, cfg Config) *testServer {
@@ -173,15 +176,15 @@ func startTestServer(t *testing.T, cfg Config) *testServer {
 	cfg.Server.Listen = "127.0.0.1:0"
 	cfg.Storage.DataDir = t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &testServer{t: t, logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1),
-		opened: make(chan openResult, 1), gotOpts: make(chan tsdb.Options, 1)}
+	s := &testServer{t: t, dataDir: cfg.Storage.DataDir, logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1),
+		opened: make(chan openResult, 1), gotOpts: make(chan tsdb.Options, 1), hup: make(chan os.Signal, 1)}
 	addrFile := filepath.Join(t.TempDir(), "addr")
 	open := func(o tsdb.Options) (store, error) {
 		s.gotOpts <- o
 		r := <-s.opened
 		return r.db, r.err
 	}
-	go func() { s.done <- serve(ctx, cfg, serveEnv{logs: s.logs, addrFile: addrFile, open: open}) }()
+	go func() { s.done <- serve(ctx, cfg, serveEnv{logs: s.logs, addrFile: addrFile, open: open, hup: s.hup}) }()
 	t.Cleanup(func() {
 		cancel()
 		if t.Failed() {

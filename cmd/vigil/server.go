@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/prometheus/storage"
 
+	alertapi "github.com/vigilsre/vigil/alerting/api"
 	"github.com/vigilsre/vigil/ingest"
 	"github.com/vigilsre/vigil/query"
 	"github.com/vigilsre/vigil/query/api"
@@ -24,6 +25,11 @@ import (
 // shutdownTimeout bounds how long a graceful stop waits for in-flight
 // requests before it closes their connections.
 const shutdownTimeout = 30 * time.Second
+
+// readTimeout bounds how long a client may take to send a whole request, so
+// a slow sender cannot hold a goroutine and its buffers forever (Prometheus
+// uses the same 5m for its web server).
+const readTimeout = 5 * time.Minute
 
 // store is what the server needs of the time-series store; *tsdb.DB is one.
 type store interface {
@@ -39,6 +45,7 @@ type serveEnv struct {
 	logs     io.Writer                         // where the logs go
 	addrFile string                            // file to write the bound address to; "" for none
 	open     func(tsdb.Options) (store, error) // opens the store, replaying its WAL
+	hup      <-chan os.Signal                  // SIGHUP: reload the rule files; nil for never
 }
 
 // openTSDB opens Vigil's store.
@@ -62,8 +69,9 @@ type server struct {
 
 // serve runs the server until ctx is done, then stops it gracefully. The
 // order matters: listen first (so /-/healthy answers during the WAL replay),
-// open the store, mount the push and query handlers, and on the way out stop
-// HTTP before closing the store, so every acknowledged push is synced.
+// open the store, load the rules and start evaluating, mount the handlers
+// and report ready; on the way out stop evaluation and HTTP before closing
+// the store, so every acknowledged push and every rule result is synced.
 func serve(ctx context.Context, cfg Config, env serveEnv) error {
 	reg, err := newRegistry()
 	if err != nil {
@@ -127,6 +135,7 @@ func (s *server) httpServer() *http.Server {
 	return &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       readTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 	}
@@ -181,39 +190,67 @@ func (s *server) storeOptions() tsdb.Options {
 	}
 }
 
-// serveReady mounts the push and query handlers, reports ready and serves
-// until ctx is done or the HTTP server fails.
+// serveReady loads the rules and starts evaluating them, mounts the push,
+// query and alerting handlers, reports ready and serves until ctx is done
+// or the HTTP server fails, reloading the rule files on every SIGHUP. On
+// the way out it stops evaluation (and the notifier) before returning, so
+// the store can be closed.
 func (s *server) serveReady(ctx context.Context, db store, served <-chan error) error {
-	s.gate.open(s.dataHandler(db))
+	s.gate.close("starting: loading rule files")
+	engine := s.queryEngine(db)
+	al, err := s.startAlerting(db, engine)
+	if err != nil {
+		return err
+	}
+	defer al.stop()
+	s.gate.open(s.dataHandler(db, engine, al))
 	s.logger.Info("ready", "addr", s.addr)
 	stopMonitor := s.startSelfMonitor(db)
 	defer stopMonitor()
-	select {
-	case <-ctx.Done():
-		s.gate.close("shutting down")
-		s.logger.Info("shutting down")
-		return nil
-	case err := <-served:
-		return fmt.Errorf("serve http: %w", err)
+	return s.wait(ctx, served, al.reloader)
+}
+
+// wait serves until ctx is done or the HTTP server fails, reloading on
+// SIGHUP; a rejected reload is logged by the reloader and changes nothing.
+func (s *server) wait(ctx context.Context, served <-chan error, r *reloader) error {
+	for {
+		select {
+		case <-ctx.Done():
+			s.gate.close("shutting down")
+			s.logger.Info("shutting down")
+			return nil
+		case err := <-served:
+			return fmt.Errorf("serve http: %w", err)
+		case <-s.env.hup:
+			s.logger.Info("SIGHUP: reloading")
+			_ = r.reload() // logged by the reloader
+		}
 	}
 }
 
-// dataHandler builds the push and query endpoints over db.
-func (s *server) dataHandler(db store) http.Handler {
-	mux := http.NewServeMux()
-	ingest.NewHandler(db, ingest.Options{
-		MaxBodyBytes: s.cfg.Ingest.MaxBodyBytes,
-		Logger:       s.logger.With("component", "ingest"),
-		Registerer:   s.reg,
-	}).Register(mux)
-	engine := query.New(db, query.Options{
+// queryEngine builds the PromQL engine over db.
+func (s *server) queryEngine(db store) *query.Engine {
+	return query.New(db, query.Options{
 		Timeout:       s.cfg.Query.Timeout,
 		MaxSamples:    s.cfg.Query.MaxSamples,
 		LookbackDelta: s.cfg.Query.LookbackDelta,
 		Logger:        s.logger.With("component", "query"),
 		Registerer:    s.reg,
 	})
+}
+
+// dataHandler builds the endpoints that need the store: push, query, the
+// rules and alerts, and POST /-/reload.
+func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack) http.Handler {
+	mux := http.NewServeMux()
+	ingest.NewHandler(db, ingest.Options{
+		MaxBodyBytes: s.cfg.Ingest.MaxBodyBytes,
+		Logger:       s.logger.With("component", "ingest"),
+		Registerer:   s.reg,
+	}).Register(mux)
 	api.New(engine, api.Options{BuildInfo: buildInfo(), Logger: s.logger.With("component", "api")}).Register(mux)
+	alertapi.New(al.manager, alertapi.Options{Logger: s.logger.With("component", "api")}).Register(mux)
+	mux.Handle("POST /-/reload", al.reloader)
 	return mux
 }
 

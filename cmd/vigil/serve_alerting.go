@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/vigilsre/vigil/alerting"
+	"github.com/vigilsre/vigil/alerting/notify"
+	"github.com/vigilsre/vigil/query"
+)
+
+// alertStack is the alerting half of a running server: the rule manager,
+// the notifier that delivers what it decides, the reloader of the rule
+// files, and the goroutines that run the first two. Evaluation writes into
+// the store, so stop must return before the store is closed.
+type alertStack struct {
+	manager  *alerting.Manager
+	notifier *notify.Notifier // nil when no receiver is configured
+	reloader *reloader
+
+	stopEval, stopNotify context.CancelFunc
+	evalDone, notifyDone sync.WaitGroup
+}
+
+// startAlerting builds the notifier and the rule manager, loads the rule
+// files (a bad file is a start error naming its file and line) and starts
+// evaluating. The store must be open.
+func (s *server) startAlerting(db store, engine *query.Engine) (*alertStack, error) {
+	notifier, err := s.newNotifier()
+	if err != nil {
+		return nil, err
+	}
+	manager, err := alerting.NewManager(s.alertingOptions(db, engine, notifier))
+	if err != nil {
+		return nil, fmt.Errorf("start rule evaluation: %w", err)
+	}
+	a := &alertStack{manager: manager, notifier: notifier}
+	if a.reloader, err = s.newReloader(manager); err != nil {
+		return nil, err
+	}
+	if err := a.reloader.reload(); err != nil {
+		return nil, fmt.Errorf("invalid rule files; the server did not start:\n%w", err)
+	}
+	a.start()
+	return a, nil
+}
+
+// alertingOptions composes alerting.Options from the configuration.
+func (s *server) alertingOptions(db store, engine *query.Engine, notifier *notify.Notifier) alerting.Options {
+	opts := alerting.Options{
+		Query:              engine,
+		Writer:             newStoreWriter(db),
+		EvaluationInterval: s.cfg.Rules.EvaluationInterval,
+		MissingDataTimeout: s.cfg.Rules.MissingDataTimeout,
+		ExternalURL:        s.externalURL(),
+		Logger:             s.logger.With("component", "alerting"),
+		Registerer:         s.reg,
+	}
+	if notifier != nil { // a nil *Notifier in the interface would not be nil
+		opts.Notifier = notifier
+	}
+	return opts
+}
+
+// externalURL is rules.external_url, or else the server's own address. An
+// address on every interface (":9096") is named by the host name, which
+// reaches it from elsewhere, as Prometheus does.
+func (s *server) externalURL() string {
+	if s.cfg.Rules.ExternalURL != "" {
+		return s.cfg.Rules.ExternalURL
+	}
+	host, port, err := net.SplitHostPort(s.addr)
+	if err != nil {
+		return "http://" + s.addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		if host, err = os.Hostname(); err != nil {
+			host = "localhost"
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// newNotifier builds the notifier, with its notification log in
+// <data_dir>/notify/log.json, or returns nil when no receiver is configured: then
+// alerts are evaluated and listed but not sent.
+func (s *server) newNotifier() (*notify.Notifier, error) {
+	if s.cfg.Notify.PagerDuty == nil && len(s.cfg.Notify.Receivers) == 0 {
+		s.logger.Info("no notification receivers configured; alerts are evaluated, not sent")
+		return nil, nil
+	}
+	n, err := notify.New(notify.Options{
+		Config:     s.cfg.Notify,
+		StateFile:  filepath.Join(s.cfg.Storage.DataDir, "notify", "log.json"), // its directory is created
+		Logger:     s.logger.With("component", "notify"),
+		Registerer: s.reg,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start notifier: %w", err)
+	}
+	return n, nil
+}
+
+// newReloader builds the reloader of the rule files.
+func (s *server) newReloader(manager *alerting.Manager) (*reloader, error) {
+	m, err := newReloadMetrics(s.reg)
+	if err != nil {
+		return nil, err
+	}
+	return &reloader{rules: manager, patterns: s.cfg.Rules.Files, logger: s.logger.With("component", "reload"), now: time.Now, metrics: m}, nil
+}
+
+// start runs the notifier's send loops and the evaluation loop.
+func (a *alertStack) start() {
+	notifyCtx, stopNotify := context.WithCancel(context.Background())
+	a.stopNotify = stopNotify
+	if a.notifier != nil {
+		a.notifyDone.Go(func() { a.notifier.Run(notifyCtx) })
+	}
+	evalCtx, stopEval := context.WithCancel(context.Background())
+	a.stopEval = stopEval
+	a.evalDone.Go(func() { a.manager.Run(evalCtx) })
+}
+
+// stop refuses further reloads, stops evaluation and waits for it, then
+// stops the notifier, which flushes its notification log. In that order,
+// nothing evaluates after stop returns and nothing queued by the last
+// evaluation is lost from the log.
+func (a *alertStack) stop() {
+	a.reloader.stop()
+	a.stopEval()
+	a.evalDone.Wait()
+	a.stopNotify()
+	a.notifyDone.Wait()
+}
