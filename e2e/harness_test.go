@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -31,12 +32,17 @@ const (
 	pollInterval = 10 * time.Millisecond
 )
 
-// vigilBinary is the path of the binary TestMain built, or buildErr says why
-// there is none; each test that needs it fails with that error.
-var (
-	vigilBinary string
-	buildErr    error
-)
+// buildDir holds the binary; TestMain creates it and removes it at the end.
+var buildDir string
+
+// vigilBinary builds cmd/vigil into buildDir on first use, once for the whole
+// package, and returns its path (or why there is none; each test that needs
+// the binary fails with that error). Building lazily keeps `go test -list`
+// (which `make fuzz` runs) and runs of tests that start no server from paying
+// for a build.
+var vigilBinary = sync.OnceValues(func() (string, error) {
+	return buildVigil(buildDir)
+})
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -45,10 +51,31 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		os.Exit(1)
 	}
-	vigilBinary, buildErr = buildVigil(dir)
+	buildDir = dir
+	raiseParallel()
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// minParallel is how many parallel tests run at once unless -test.parallel
+// says otherwise. The parallel tests (alerting_test.go) spend their time
+// waiting for the wall clock, not computing, so the default of GOMAXPROCS
+// (2 on a small machine) would only serialize them.
+const minParallel = 8
+
+// raiseParallel sets -test.parallel to minParallel when it was not given
+// and is lower.
+func raiseParallel() {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	p := flag.Lookup("test.parallel")
+	if given || p == nil {
+		return
+	}
+	if n, err := strconv.Atoi(p.Value.String()); err == nil && n < minParallel {
+		_ = p.Value.Set(strconv.Itoa(minParallel))
+	}
 }
 
 // buildVigil builds cmd/vigil into dir, once for the whole package.
@@ -145,6 +172,12 @@ func (p *process) kill() {
 // poll calls cond every pollInterval until it reports done or an error, or
 // until timeout passes.
 func poll(timeout time.Duration, what string, cond func() (bool, error)) error {
+	return pollEvery(pollInterval, timeout, what, cond)
+}
+
+// pollEvery is poll with its own interval, for conditions that cost a
+// request to the server.
+func pollEvery(interval, timeout time.Duration, what string, cond func() (bool, error)) error {
 	deadline := time.Now().Add(timeout)
 	for {
 		done, err := cond()
@@ -154,7 +187,7 @@ func poll(timeout time.Duration, what string, cond func() (bool, error)) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s: not done after %v", what, timeout)
 		}
-		time.Sleep(pollInterval)
+		time.Sleep(interval)
 	}
 }
 
@@ -204,8 +237,8 @@ type vigil struct {
 // failed.
 func newVigil(t testing.TB, opts vigilOptions) *vigil {
 	t.Helper()
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	if _, err := vigilBinary(); err != nil {
+		t.Fatal(err)
 	}
 	if opts.Config == "" {
 		opts.Config = defaultVigilConfig
@@ -259,7 +292,11 @@ func (v *vigil) tryStart() error {
 	fmt.Fprintf(v.logs, "=== vigil run %d ===\n", v.starts)
 	args := []string{"serve", "--config", v.configPath, "--listen", "127.0.0.1:0",
 		"--data-dir", v.dataDir, "--listen-addr-file", v.addrFile}
-	p, err := startProcess(vigilBinary, args, v.logs)
+	bin, err := vigilBinary()
+	if err != nil {
+		return err
+	}
+	p, err := startProcess(bin, args, v.logs)
 	if err != nil {
 		return err
 	}
@@ -306,4 +343,24 @@ func (v *vigil) stop() {
 // kill sends SIGKILL and waits for the process to die.
 func (v *vigil) kill() {
 	v.proc.kill()
+}
+
+// runVigil runs the binary with args (a command such as "rules check") and
+// returns its combined output and exit code.
+func runVigil(t testing.TB, args ...string) (string, int) {
+	t.Helper()
+	bin, err := vigilBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	}
+	t.Fatalf("run vigil %s: %v", strings.Join(args, " "), err)
+	return "", -1
 }
