@@ -203,3 +203,51 @@ func selectAndRead(b *testing.B, q storage.Queryable, maxt int64, ms []*labels.M
 	}
 	return n
 }
+
+// BenchmarkSelectFromLargeMetric selects the 100 series of one service, and
+// the 40 of them with 5xx codes, out of 100k series of one metric (one sample
+// each), as a rule does: from Vigil and from Prometheus' head with the same
+// series. BenchmarkPostingsForMatchers measures the postings part alone
+// against the merge-walk reference.
+func BenchmarkSelectFromLargeMetric(b *testing.B) {
+	const series = 100_000
+	vigil := openBenchDB(b, time.Hour)
+	prom := openPromDB(b)
+	batch := &tsdb.Batch{}
+	lsets := make([]labels.Labels, series)
+	for i := range lsets {
+		lsets[i] = labels.FromStrings("__name__", "http_requests_total", "code", []string{"200", "201", "404", "500", "503"}[(i/1000)%5],
+			"instance", fmt.Sprintf("10.%d.%d.%d:9100", i>>16, (i>>8)&255, i&255), "service", fmt.Sprintf("svc-%d", i%1000))
+		bs := batch.Next()
+		bs.Labels = lsets[i]
+		bs.Samples = append(bs.Samples, tsdb.Sample{})
+	}
+	appendVigil(b, vigil, batch, 0)
+	appendProm(b, prom, lsets, make([]storage.SeriesRef, series), 0)
+	name := labels.MustNewMatcher(labels.MatchEqual, "__name__", "http_requests_total")
+	svc := labels.MustNewMatcher(labels.MatchEqual, "service", "svc-17")
+	cases := []struct {
+		name string
+		ms   []*labels.Matcher
+		want int
+	}{
+		{"name_service", []*labels.Matcher{name, svc}, 100},
+		{"name_service_code_regex", []*labels.Matcher{name, svc, labels.MustNewMatcher(labels.MatchRegexp, "code", "5..")}, 40},
+	}
+	for _, c := range cases {
+		for _, store := range []struct {
+			name string
+			q    storage.Queryable
+		}{{"vigil", vigil}, {"prometheus", prom}} {
+			b.Run("case="+c.name+"/store="+store.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if n := selectAndRead(b, store.q, 1, c.ms); n != c.want {
+						b.Fatalf("read %d samples, want %d", n, c.want)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(c.want), "ns/series")
+			})
+		}
+	}
+}
