@@ -25,7 +25,9 @@
 // or services are errors of Build (`dependency cycle: A -> B -> A`;
 // `deps.yml:7: service "web" depends on unknown service "db"`). So is
 // nothing else: a graph that builds can never make two alerts explain each
-// other.
+// other. A cycle names each alert and service on it once: services web and
+// db that depend on each other are `web -> db -> web`, whatever alerts
+// belong to them.
 //
 // # The decision
 //

@@ -28,8 +28,12 @@ func (e *Error) Error() string {
 }
 
 // CycleError is a dependency cycle, through any mix of alert and service
-// edges. Cycle lists the node names along it, the first name repeated at
-// the end.
+// edges. Cycle lists the names of the alerts and services along it, each
+// once, the first repeated at the end: a simple cycle of the declared
+// graph, where a service leads on to the services it depends on and to its
+// member alerts (`A -> web -> db -> A`: A belongs to web and to db, and web
+// depends on db). Build reports one per strongly connected part of the
+// graph.
 type CycleError struct {
 	Cycle []string
 }

@@ -34,12 +34,13 @@ type Node struct {
 // Edge is one declared edge of the graph, from the dependent to what it
 // depends on. An all_of dependency yields one edge per alternative, each
 // carrying the whole group in AllOf. Membership by service label is decided
-// per instance and has no edge.
+// per instance and has no edge. Its JSON (see MarshalJSON) always has
+// match, [] for none.
 type Edge struct {
 	From  string   `json:"from"`
 	To    string   `json:"to"`
 	Kind  string   `json:"kind"` // EdgeDependsOn, EdgeMember or EdgeService
-	Match []string `json:"match,omitempty"`
+	Match []string `json:"match"`
 	AllOf []string `json:"allOf,omitempty"`
 	File  string   `json:"file,omitempty"`
 	Line  int      `json:"line,omitempty"`

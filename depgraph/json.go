@@ -4,8 +4,8 @@ import "encoding/json"
 
 // MarshalJSON encodes the graph as {"nodes": [...], "edges": [...]}: the
 // nodes (name, kind alert|service, file, line) and the declared edges
-// (from, to, kind depends_on|member|service, match, allOf, file, line), in
-// the order of Nodes and Edges.
+// (see Edge.MarshalJSON), in the order of Nodes and Edges. It is the shape
+// of the HTTP API's /api/v1/deps without the live state.
 func (g *Graph) MarshalJSON() ([]byte, error) {
 	out := struct {
 		Nodes []Node `json:"nodes"`
@@ -18,4 +18,16 @@ func (g *Graph) MarshalJSON() ([]byte, error) {
 		out.Edges = []Edge{}
 	}
 	return json.Marshal(out)
+}
+
+// MarshalJSON encodes the edge as {"from", "to", "kind", "match", "allOf",
+// "file", "line"}: match always, [] when the edge restricts no label;
+// allOf only for an all_of dependency; file and line when known.
+func (e Edge) MarshalJSON() ([]byte, error) {
+	type plain Edge // without this method
+	p := plain(e)
+	if p.Match == nil {
+		p.Match = []string{}
+	}
+	return json.Marshal(p)
 }
