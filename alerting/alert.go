@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/prometheus/model/labels"
+
+	"github.com/vigilsre/vigil/depgraph"
 )
 
 // Alert is one labelled instance of an alerting rule (a snapshot; safe to keep).
@@ -18,4 +20,19 @@ type Alert struct {
 	LastSentAt      time.Time
 	KeepFiringSince time.Time
 	UnknownSince    time.Time // data went missing (StateUnknown)
+
+	// Suppressed is set on a firing or unknown alert that a firing cause
+	// explains (see the package doc): it is handed over with
+	// Notification.Suppressed and does not page. SuppressedBy holds the
+	// explanations, root causes first; nil when not suppressed. A resolved
+	// alert keeps the last decision.
+	Suppressed   bool
+	SuppressedBy []depgraph.Explanation
+	// Held is set on a firing or unknown alert that only pending causes
+	// explain: it is not handed over until they fire or clear, for at most
+	// the longest `for` of those causes plus their group's interval.
+	Held bool
+
+	heldSince time.Time // when Held was first set in the current hold
+	paged     bool      // handed over firing and not suppressed: delivery may have paged it
 }

@@ -66,11 +66,11 @@ func TestCheckFilesGood(t *testing.T) {
 		t.Fatalf("glob %s: %d files, %v", goodRulesGlob, len(files), err)
 	}
 	for _, f := range files {
-		if errs := alerting.CheckFiles([]string{f}); len(errs) != 0 {
+		if errs := alerting.CheckFiles(alerting.LoadSpec{RuleFiles: []string{f}}); len(errs) != 0 {
 			t.Errorf("%s: want no errors, got %d:\n%s", f, len(errs), joinErrors(errs))
 		}
 	}
-	if errs := alerting.CheckFiles(files); len(errs) != 0 {
+	if errs := alerting.CheckFiles(alerting.LoadSpec{RuleFiles: files}); len(errs) != 0 {
 		t.Errorf("all good files together: want no errors, got:\n%s", joinErrors(errs))
 	}
 }
@@ -82,7 +82,7 @@ func TestCheckFilesBad(t *testing.T) {
 	for _, c := range badRuleFiles {
 		t.Run(strings.TrimSuffix(c.file, ".yml"), func(t *testing.T) {
 			path := filepath.Join(badRulesDir, c.file)
-			errs := alerting.CheckFiles([]string{path})
+			errs := alerting.CheckFiles(alerting.LoadSpec{RuleFiles: []string{path}})
 			t.Logf("CheckFiles(%s):\n%s", c.file, joinErrors(errs))
 			if problems := matchErrors(c.file, errs, c.want); len(problems) > 0 {
 				t.Errorf("CheckFiles(%s):\n%s\ngot %d errors:\n%s", path, strings.Join(problems, "\n"), len(errs), joinErrors(errs))
@@ -105,7 +105,7 @@ func TestCheckFilesAll(t *testing.T) {
 		files = append(files, filepath.Join(badRulesDir, c.file))
 		want += len(c.want)
 	}
-	errs := alerting.CheckFiles(files)
+	errs := alerting.CheckFiles(alerting.LoadSpec{RuleFiles: files})
 	if len(errs) != want {
 		t.Errorf("CheckFiles(all): got %d errors, want %d:\n%s", len(errs), want, joinErrors(errs))
 	}
@@ -126,7 +126,7 @@ func TestCheckFilesAll(t *testing.T) {
 // naming it.
 func TestCheckFilesMissing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no-such-rules.yml")
-	errs := alerting.CheckFiles([]string{path})
+	errs := alerting.CheckFiles(alerting.LoadSpec{RuleFiles: []string{path}})
 	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "no-such-rules.yml") {
 		t.Errorf("CheckFiles(missing file): got %d errors, want one naming the file:\n%s", len(errs), joinErrors(errs))
 	}

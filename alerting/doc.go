@@ -23,11 +23,29 @@
 //	          summary: "{{ $labels.job }}: {{ $value | humanizePercentage }} errors"
 //	          runbook_url: https://runbooks.example.com/high-error-rate
 //
-// Files are parsed and validated by Prometheus' model/rulefmt (unknown
-// fields and duplicate group names are errors); every expression and
-// template is parsed at load. Problems are *FileError values reading
-// "FILE:LINE: reason". Load is all or nothing: a bad file keeps the rules in
-// effect. CheckFiles validates offline, for `vigil rules check`.
+// Files are parsed and validated by Prometheus' model/rulefmt (duplicate
+// group names are errors); every expression and template is parsed at
+// load. A key that is neither Prometheus' nor one of Vigil's extension keys
+// below is an error, as with Prometheus. Problems are *FileError values
+// reading "FILE:LINE: reason". Load is all or nothing: a bad file keeps the
+// rules in effect. CheckFiles validates offline, for `vigil rules check`
+// and `vigil deps check`.
+//
+// Vigil's extension keys tie an alerting rule to the alerts it depends on
+// (optional; a file without them is a plain Prometheus rule file):
+//
+//   - alert: WebErrors
+//     expr: ...
+//     depends_on:
+//   - alert: MetadataDBDown          # explained by one firing instance of it
+//     match: [region]                # whose region equals the alert's
+//   - all_of: [StorageReplicaDown]   # explained when every one listed fires
+//     match: [cluster]
+//   - NodeDown                       # short for {alert: NodeDown}
+//     ignore_service_dependencies: false # true: its service's dependencies do not apply
+//
+// They are errors on a recording rule. Rules that share an alert name are
+// one node of the graph: their depends_on lists add up.
 // Annotations and rule labels are Go templates with Prometheus' variables
 // and functions: $labels, $value, $externalURL, humanize, query, ….
 //
@@ -40,7 +58,10 @@
 // Querier at the slot time minus query_offset. A failing rule (query error,
 // duplicate label sets, limit exceeded, write error) records its error
 // (health "err") and the group goes on. A recording rule writes its result
-// as new series named after the rule.
+// as new series named after the rule, at once (later rules of the group
+// read it); alerting rules write ALERTS once the whole group is evaluated
+// and its alerts decided (see Dependencies). Manager.Eval evaluates every
+// group once at a given time, synchronously, for tests and benchmarks.
 //
 // # Alert states
 //
@@ -86,22 +107,84 @@
 // a cleared condition. The check costs one more query, made only when a
 // firing or unknown alert is not returned.
 //
+// # Dependencies: page the cause, not everyone downstream
+//
+// Load builds, with package depgraph, one graph of the rules' alerts and of
+// the services of LoadSpec.ServiceFiles (an alert belongs to the service
+// its service label names, or that lists it; a service depends on
+// services). A cycle or a reference to an unknown alert or service is a
+// load error. An alert instance is explained when a firing (or unknown)
+// instance of one of its ancestors matches it on the labels of the path;
+// see depgraph for the rules.
+//
+// The Manager keeps one set of the firing and pending alerts of every
+// group, each group's part replaced after each of its evaluations. Once a
+// group has evaluated all its rules, each of its firing and unknown alerts
+// is decided against that set (so the order of rules in a group does not
+// matter; other groups count as of their last evaluation):
+//
+//   - suppressed, when a firing cause explains it: Alert.Suppressed and
+//     SuppressedBy are set, ALERTS gets the label suppressed="true", and
+//     the Notifier gets it with Suppressed and CausedBy (root causes
+//     first): delivery does not page it, and adds the causes to a page it
+//     sent before the cause fired;
+//   - held, when only pending causes would explain it and it was never
+//     handed over unsuppressed: it is not handed over at all;
+//   - else it is handed over as before and pages.
+//
+// Why hold: a database and the three services that call it fail together;
+// if the services' group evaluates before the database's, their alerts
+// would fire, and page, while the database alert is still pending (or not
+// yet evaluated). Holding them while a cause is pending lets the cause
+// fire first; at their next evaluation they are suppressed. The hold is
+// bounded by the cause's `for`: a pending cause fires or clears within its
+// `for` plus one interval of its group, so an alert is held at most the
+// longest `for` plus group interval of the pending causes that explain it,
+// counted from when it was first held (a cause that keeps flapping between
+// pending and gone cannot hold it longer); then it pages. A cause with
+// `for: 0` is never pending: when it fires in a group evaluated after its
+// dependents' in the same round, the dependents are handed over first
+// (they page) and are handed over suppressed, with their causes, at their
+// next evaluation. Give causes a `for` at least as long as their
+// dependents' to page only the cause.
+//
+// When the cause resolves and a dependent still fires, the dependent's next
+// evaluation decides it unsuppressed: it pages then. When a cause fires
+// after its dependent paged, the dependent is handed over suppressed with
+// CausedBy: delivery keeps the page and links the cause to it. At start,
+// Run reads the restore state (ALERTS_FOR_STATE) of every group before any
+// group evaluates, and puts the alerts that were firing (and pending) in
+// the set: a dependent suppressed before a restart is suppressed at its
+// first evaluation after it, whichever group evaluates first.
+// Manager.Explain decides for any instance against the current set.
+//
+// # Service weights
+//
+// With Options.Weights, Run evaluates a PromQL expression of request rates
+// by caller and callee every interval and computes each service's weight
+// with depgraph.Weights: the share of user-facing requests whose path
+// reaches it. Manager.Weights returns them; vigil_service_weight{service}
+// and vigil_service_critical_path{service} (1 at or above the critical
+// threshold) export them.
+//
 // # Notifications
 //
 // After each evaluation of a group, the Notifier gets every firing and
-// unknown alert of the group, and every alert that resolved in that
-// evaluation (once; delivery keeps its own log and retries). StartsAt is
-// when the alert fired, EndsAt when it resolved, GeneratorURL a link to the
-// expression in Vigil's query API. DedupKey gives each alert a key stable
-// across restarts and replicas. A rule over its limit, a removed rule and
-// a removed group resolve their alerts.
+// unknown alert of the group that is not held (suppressed ones included,
+// marked), and every alert that resolved in that evaluation (once;
+// delivery keeps its own log and retries). StartsAt is when the alert
+// fired, EndsAt when it resolved, State "firing", "unknown" or "resolved",
+// GeneratorURL a link to the expression in Vigil's query API. DedupKey
+// gives each alert a key stable across restarts and replicas. A rule over
+// its limit, a removed rule and a removed group resolve their alerts.
 //
 // # What is stored where
 //
 // Through Options.Writer, after each rule evaluation and timestamped at the
 // evaluation time minus query_offset:
 //
-//   - ALERTS{alertname, alertstate="pending|firing|unknown", <alert labels>} 1
+//   - ALERTS{alertname, alertstate="pending|firing|unknown", <alert labels>} 1,
+//     with suppressed="true" on suppressed alerts;
 //   - ALERTS_FOR_STATE{alertname, <alert labels>} = ActiveAt in Unix seconds
 //   - recording rule results;
 //   - a stale marker for each series a rule wrote last time and not this

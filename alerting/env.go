@@ -22,6 +22,8 @@ type env struct {
 	logger             *slog.Logger
 	now                func() time.Time
 	metrics            *metrics
+	deps               *deps           // the dependency graph and the alerts of every group
+	weights            *WeightsOptions // nil: no service weights
 }
 
 // newEnv builds the env of opts, which are valid and have their defaults.
@@ -40,5 +42,7 @@ func newEnv(opts Options, m *metrics) *env {
 		logger:             opts.Logger,
 		now:                opts.Now,
 		metrics:            m,
+		deps:               newDeps(emptyGraph()),
+		weights:            opts.Weights,
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // CheckFiles reports every problem of every file, each naming its line.
 func ExampleCheckFiles() {
-	for _, err := range alerting.CheckFiles([]string{"testdata/check/two_problems.bad.yml", "testdata/check/good.yml"}) {
+	for _, err := range alerting.CheckFiles(alerting.LoadSpec{RuleFiles: []string{"testdata/check/two_problems.bad.yml", "testdata/check/good.yml"}}) {
 		fmt.Println(err)
 	}
 	// Output:

@@ -84,21 +84,33 @@ func (g *group) params() groupParams {
 }
 
 // eval evaluates every rule at ts, in order: a failing rule records its
-// error and the next one runs. Then the series a reload removed are marked
-// stale and the notifier gets every firing, unknown and just resolved alert
-// of the group. A cancelled ctx (the group is stopping) ends the loop.
+// error and the next one runs. A recording rule's results are written at
+// once (later rules may read them); then the group's alerts are decided
+// against the dependency graph (decide) and the alerting rules' ALERTS and
+// ALERTS_FOR_STATE are written. Then the series a reload removed are
+// marked stale and the notifier gets every firing and unknown alert of the
+// group that is not held, and every just resolved one. A cancelled ctx
+// (the group is stopping) ends the loop.
 func (g *group) eval(ctx context.Context, ts time.Time) {
 	start := g.env.now()
 	gp := g.params()
-	var notes []Notification
+	var runs []ruleRun
 	for _, r := range g.rules {
 		if ctx.Err() != nil {
 			break
 		}
-		g.evalRule(ctx, r, ts, gp)
-		if ar, ok := r.(*alertingRule); ok {
-			notes = ar.notifications(notes, ts, g.env.externalURL)
+		runs = append(runs, g.evalRule(ctx, r, ts, gp))
+	}
+	g.decide(ts)
+	var notes []Notification
+	for _, run := range runs {
+		if run.alerting == nil {
+			continue
 		}
+		if !run.done {
+			g.writeAlerts(ctx, run, ts.Add(-gp.queryOffset))
+		}
+		notes = run.alerting.notifications(notes, ts, g.env.externalURL)
 	}
 	g.writeStale(ts.Add(-gp.queryOffset))
 	if len(notes) > 0 && g.env.notifier != nil {
@@ -107,23 +119,55 @@ func (g *group) eval(ctx context.Context, ts time.Time) {
 	g.recordEval(start, g.env.now().Sub(start))
 }
 
-// evalRule evaluates one rule and writes its samples, recording the
-// outcome on the rule and in the metrics.
-func (g *group) evalRule(ctx context.Context, r rule, ts time.Time, gp groupParams) {
-	start := g.env.now()
+// ruleRun is one rule's evaluation within a group evaluation.
+type ruleRun struct {
+	rule     rule
+	alerting *alertingRule // the rule, when it is an alerting rule
+	start    time.Time
+	took     time.Duration
+	done     bool // the outcome is recorded; false: the samples wait for writeAlerts
+}
+
+// evalRule evaluates one rule. A recording rule's samples are written and
+// the outcome recorded at once. An alerting rule that evaluated without
+// error is left for writeAlerts, after the group's dependency decisions.
+func (g *group) evalRule(ctx context.Context, r rule, ts time.Time, gp groupParams) ruleRun {
+	run := ruleRun{rule: r, start: g.env.now()}
+	run.alerting, _ = r.(*alertingRule)
 	samples, err := r.eval(ctx, g.env, ts, gp)
+	if err == nil && run.alerting != nil {
+		run.took = g.env.now().Sub(run.start)
+		return run
+	}
 	if err == nil {
 		err = g.write(r.common(), samples, ts.Add(-gp.queryOffset))
 	}
+	run.took, run.done = g.env.now().Sub(run.start), true
+	g.finish(ctx, run, err)
+	return run
+}
+
+// writeAlerts writes an alerting rule's samples, at qts, and records the
+// outcome of its evaluation.
+func (g *group) writeAlerts(ctx context.Context, run ruleRun, qts time.Time) {
+	start := g.env.now()
+	err := g.write(run.rule.common(), run.alerting.alertSamples(qts), qts)
+	run.took += g.env.now().Sub(start)
+	g.finish(ctx, run, err)
+}
+
+// finish records the outcome of a rule's evaluation on the rule and in the
+// metrics.
+func (g *group) finish(ctx context.Context, run ruleRun, err error) {
 	if err != nil && ctx.Err() != nil {
 		return // stopped mid-evaluation: not the rule's failure
 	}
 	g.env.metrics.evaluations.WithLabelValues(g.key()).Inc()
 	if err != nil {
 		g.env.metrics.failures.WithLabelValues(g.key()).Inc()
-		g.env.logger.Warn("evaluate rule", "group", g.name, "file", g.file, "rule", r.common().name, "err", err)
+		g.env.logger.Warn("evaluate rule", "group", g.name, "file", g.file, "rule", run.rule.common().name, "err", err)
 	}
-	r.common().record(start, g.env.now().Sub(start), err)
+	run.rule.common().record(run.start, run.took, err)
 }
 
 // write stores a rule's samples and a stale marker (at qts) for each series

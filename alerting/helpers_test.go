@@ -246,7 +246,7 @@ func (h *harness) loadErr(t *testing.T, content string) error {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return h.m.Load([]string{path})
+	return h.m.Load(LoadSpec{RuleFiles: []string{path}})
 }
 
 // eval evaluates every group at at(s), the clock set to that time.

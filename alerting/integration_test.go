@@ -60,7 +60,7 @@ func (s *stack) manager(t *testing.T, n Notifier, clock *fixedClock) *Manager {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Load([]string{s.rules}); err != nil {
+	if err := m.Load(LoadSpec{RuleFiles: []string{s.rules}}); err != nil {
 		t.Fatal(err)
 	}
 	return m

@@ -40,7 +40,7 @@ func (h *runHarness) load(t *testing.T, rules string) {
 	if err := os.WriteFile(h.path, []byte(rules), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.m.Load([]string{h.path}); err != nil {
+	if err := h.m.Load(LoadSpec{RuleFiles: []string{h.path}}); err != nil {
 		t.Fatal(err)
 	}
 }

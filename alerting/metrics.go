@@ -18,12 +18,23 @@ type metrics struct {
 	missed       *prometheus.CounterVec // evaluations skipped: the previous one ran late
 	reloadOK     prometheus.Gauge
 	reloadTime   prometheus.Gauge
+
+	weight          *prometheus.GaugeVec // service weights, by service
+	criticalPath    *prometheus.GaugeVec // 1 for services on the critical path, by service
+	weightsFailures prometheus.Counter   // weights computations whose query failed
+}
+
+// alertCounts are the alerts counted for vigil_alerts and
+// vigil_alerts_suppressed.
+type alertCounts struct {
+	states     map[State]int
+	suppressed int
 }
 
 // newMetrics creates the metrics and registers them, with a collector of
-// vigil_alerts{state} that counts alerts through count, with reg (nil: not
-// registered).
-func newMetrics(reg prometheus.Registerer, count func() map[State]int) (*metrics, error) {
+// vigil_alerts{state} and vigil_alerts_suppressed that counts alerts
+// through count, with reg (nil: not registered).
+func newMetrics(reg prometheus.Registerer, count func() alertCounts) (*metrics, error) {
 	m := &metrics{
 		evaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_rule_evaluations_total",
@@ -49,12 +60,25 @@ func newMetrics(reg prometheus.Registerer, count func() map[State]int) (*metrics
 			Name: "vigil_rules_last_reload_success_timestamp_seconds",
 			Help: "When the rule files were last loaded successfully.",
 		}),
+		weight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vigil_service_weight",
+			Help: "Share of user-facing requests whose path reaches the service (0 to 1), from the call graph.",
+		}, []string{"service"}),
+		criticalPath: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "vigil_service_critical_path",
+			Help: "Whether the service's weight is at least the critical threshold (1) or not (0).",
+		}, []string{"service"}),
+		weightsFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_service_weights_failures_total",
+			Help: "Service weight computations whose request rate query failed (the last weights stay).",
+		}),
 	}
 	if reg == nil {
 		return m, nil
 	}
 	var errs []error
-	for _, c := range []prometheus.Collector{m.evaluations, m.failures, m.lastDuration, m.missed, m.reloadOK, m.reloadTime, newAlertsCollector(count)} {
+	for _, c := range []prometheus.Collector{m.evaluations, m.failures, m.lastDuration, m.missed, m.reloadOK, m.reloadTime,
+		m.weight, m.criticalPath, m.weightsFailures, newAlertsCollector(count)} {
 		errs = append(errs, reg.Register(c))
 	}
 	return m, errors.Join(errs...)
@@ -68,28 +92,35 @@ func (m *metrics) forget(group string) {
 	m.missed.DeleteLabelValues(group)
 }
 
-// alertsCollector reports vigil_alerts{state} at each scrape.
+// alertsCollector reports vigil_alerts{state} and vigil_alerts_suppressed
+// at each scrape.
 type alertsCollector struct {
-	desc  *prometheus.Desc
-	count func() map[State]int
+	desc, suppressed *prometheus.Desc
+	count            func() alertCounts
 }
 
 // newAlertsCollector returns a collector of the counts count returns.
-func newAlertsCollector(count func() map[State]int) *alertsCollector {
+func newAlertsCollector(count func() alertCounts) *alertsCollector {
 	return &alertsCollector{
 		desc: prometheus.NewDesc("vigil_alerts",
 			"Alerts by state: pending, firing, and unknown (was firing, input data missing).", []string{"state"}, nil),
+		suppressed: prometheus.NewDesc("vigil_alerts_suppressed",
+			"Firing and unknown alerts that a firing cause explains: shown, not paged.", nil, nil),
 		count: count,
 	}
 }
 
-// Describe sends vigil_alerts' description.
-func (c *alertsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+// Describe sends the descriptions.
+func (c *alertsCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.desc
+	ch <- c.suppressed
+}
 
-// Collect counts the alerts of every state.
+// Collect counts the alerts of every state and the suppressed ones.
 func (c *alertsCollector) Collect(ch chan<- prometheus.Metric) {
 	n := c.count()
 	for _, s := range []State{StatePending, StateFiring, StateUnknown} {
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n[s]), s.String())
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n.states[s]), s.String())
 	}
+	ch <- prometheus.MustNewConstMetric(c.suppressed, prometheus.GaugeValue, float64(n.suppressed))
 }

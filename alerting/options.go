@@ -77,13 +77,17 @@ type Options struct {
 	ExternalURL string
 	// Logger receives evaluation errors and reloads. Default: slog.Default().
 	Logger *slog.Logger
-	// Registerer receives the vigil_alerts, vigil_rule_* and vigil_rules_*
-	// metrics. Default: no metrics are registered.
+	// Registerer receives the vigil_alerts, vigil_alerts_suppressed,
+	// vigil_rule_*, vigil_rules_* and vigil_service_* metrics. Default: no
+	// metrics are registered.
 	Registerer prometheus.Registerer
 	// Now is the clock: evaluation slots, durations and LastEvaluation read
 	// it. Run's timers use the time package; test Run under
 	// testing/synctest. Default: time.Now.
 	Now func() time.Time
+	// Weights configures the service weights Run computes from request
+	// rates (see WeightsOptions and Manager.Weights). Default: nil, none.
+	Weights *WeightsOptions
 }
 
 // Validate reports every missing or impossible field.
@@ -111,6 +115,11 @@ func (o Options) Validate() error {
 	if _, err := url.Parse(o.ExternalURL); err != nil {
 		errs = append(errs, fmt.Errorf("alerting: external URL: %w", err))
 	}
+	if o.Weights != nil {
+		if err := o.Weights.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -133,6 +142,10 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Weights != nil {
+		w := o.Weights.withDefaults()
+		o.Weights = &w
 	}
 	return o
 }

@@ -4,13 +4,17 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 )
 
-// apply makes groups the rule set. A group whose file, name, settings and
-// rules are unchanged keeps running untouched. A changed group is stopped,
-// its rules' state carried over to the new version (copyState), and the new
-// version started; a removed group is stopped and retired. start starts a
-// group (nil when the Manager is not running). apply runs on the Manager's
-// owning goroutine (Run), or under m.runMu when Run is not running.
-func (m *Manager) apply(groups []*group, start func(*group)) {
+// apply puts the rule set in effect: its graph first, then its groups. A
+// group whose file, name, settings and rules are unchanged keeps running
+// untouched. A changed group is stopped, its rules' state carried over to
+// the new version (copyState), and the new version started; a removed group
+// is stopped and retired, and its alerts leave the dependency decisions.
+// start starts a group (nil when the Manager is not running). apply runs on
+// the Manager's owning goroutine (Run), or under m.runMu when Run is not
+// running.
+func (m *Manager) apply(set ruleSet, start func(*group)) {
+	m.env.deps.setGraph(set.graph)
+	groups := set.groups
 	old := map[string]*group{}
 	for _, g := range m.current() {
 		old[g.key()] = g
@@ -40,6 +44,11 @@ func (m *Manager) apply(groups []*group, start func(*group)) {
 		}
 	}
 	m.setGroups(next)
+	keys := make(map[string]bool, len(next))
+	for _, g := range next {
+		keys[g.key()] = true
+	}
+	m.env.deps.keep(keys)
 }
 
 // equal reports whether ng is g unchanged.

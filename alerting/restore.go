@@ -38,17 +38,22 @@ const maxStaleProbe = 4 * time.Minute
 // Only samples newer than OutageTolerance count; an alert whose series ended
 // with a stale marker (it resolved before the restart) is not restored.
 // A query error is logged and the rule starts afresh, as in Prometheus.
+// The state read by prefetch (when Run or Eval started) is used instead of
+// a query when there is one.
 func (r *alertingRule) restore(ctx context.Context, e *env, ts time.Time, found alertSet, interval time.Duration) alertSet {
 	r.mu.Lock()
-	done := r.restored
+	done, states := r.restored, r.prefetched
+	r.prefetched = nil
 	r.mu.Unlock()
 	if done {
 		return nil
 	}
-	states, err := r.forStates(ctx, e, ts, interval)
-	if err != nil {
-		e.logger.Warn("restore alert state", "alert", r.name, "err", err)
-		return nil
+	if states == nil {
+		var err error
+		if states, err = r.forStates(ctx, e, ts, interval); err != nil {
+			e.logger.Warn("restore alert state", "alert", r.name, "err", err)
+			return nil
+		}
 	}
 	seeds := alertSet{}
 	for h, st := range states {

@@ -27,9 +27,10 @@ type alertingRule struct {
 	probe         *probe // nil: a disappearing alert resolves
 
 	// Guarded by ruleBase.mu.
-	active   alertSet
-	resolved []*Alert // the alerts that resolved in the last evaluation
-	restored bool     // restore from ALERTS_FOR_STATE is done (or not wanted)
+	active     alertSet
+	resolved   []*Alert            // the alerts that resolved in the last evaluation
+	restored   bool                // restore from ALERTS_FOR_STATE is done (or not wanted)
+	prefetched map[uint64]forState // read by prefetch for restore; nil: none
 }
 
 // newAlertingRule builds the rule r of a file; ls are its labels merged over
@@ -54,9 +55,10 @@ func (r *alertingRule) definition() string {
 
 // eval queries the expression at ts (minus the query offset), restores the
 // for-state on the first evaluation, decides for each alert that
-// disappeared whether its data is missing, advances the state machine and
-// returns the ALERTS and ALERTS_FOR_STATE samples. On error the state is as
-// it was (a limit error resolves every alert).
+// disappeared whether its data is missing and advances the state machine.
+// It returns no samples: ALERTS and ALERTS_FOR_STATE carry the dependency
+// decisions, made once the whole group is evaluated (see alertSamples).
+// On error the state is as it was (a limit error resolves every alert).
 func (r *alertingRule) eval(ctx context.Context, e *env, ts time.Time, gp groupParams) ([]Sample, error) {
 	qts := ts.Add(-gp.queryOffset)
 	vec, err := instantVector(ctx, e.query, r.query, qts)
@@ -72,7 +74,7 @@ func (r *alertingRule) eval(ctx context.Context, e *env, ts time.Time, gp groupP
 	if err != nil {
 		return nil, fmt.Errorf("missing data check %s: %w", r.probe.query, err)
 	}
-	return r.advance(e, ts, qts, found, seeds, missing, gp.limit)
+	return nil, r.advance(e, ts, found, seeds, missing, gp.limit)
 }
 
 // alertsOf builds the alerts of a query result: labels are the series'
@@ -134,9 +136,8 @@ func (r *alertingRule) needsProbe(found, seeds alertSet) bool {
 	return false
 }
 
-// advance runs the state machine under the lock and returns the samples of
-// the new state.
-func (r *alertingRule) advance(e *env, ts, qts time.Time, found, seeds alertSet, missing func(*Alert) bool, limit int) ([]Sample, error) {
+// advance runs the state machine under the lock.
+func (r *alertingRule) advance(e *env, ts time.Time, found, seeds alertSet, missing func(*Alert) bool, limit int) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for h, a := range seeds {
@@ -149,9 +150,9 @@ func (r *alertingRule) advance(e *env, ts, qts time.Time, found, seeds alertSet,
 	if limit > 0 && len(r.active) > limit {
 		n := len(r.active)
 		r.resolveAll(ts)
-		return nil, fmt.Errorf("exceeded limit of %d with %d alerts", limit, n)
+		return fmt.Errorf("exceeded limit of %d with %d alerts", limit, n)
 	}
-	return r.samples(qts), nil
+	return nil
 }
 
 // resolveAll ends every alert at ts (a rule over its limit has no alerts);

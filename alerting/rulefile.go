@@ -3,7 +3,6 @@ package alerting
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -19,15 +18,15 @@ import (
 type ruleFile struct {
 	path   string
 	groups []rulefmt.RuleGroup
+	exts   [][]ruleExt // exts[g][r]: the extension keys of rule r of group g
 }
 
-// CheckFiles validates rule files offline (for `vigil rules check`): every
-// problem, each naming file and line (a *FileError). Entries of files that
-// contain a glob metacharacter (*, ?, [) are expanded with filepath.Glob;
-// other entries are paths. nil means every file is valid.
-func CheckFiles(files []string) []error {
-	_, errs := readRuleFiles(files, newParser(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	return errs
+// ext returns the extension keys of rule r of group g.
+func (f ruleFile) ext(g, r int) ruleExt {
+	if g < len(f.exts) && r < len(f.exts[g]) {
+		return f.exts[g][r]
+	}
+	return ruleExt{}
 }
 
 // newParser returns the PromQL parser rules are checked with: Prometheus'
@@ -39,7 +38,7 @@ func newParser() parser.Parser {
 // readRuleFiles expands patterns and parses every file, collecting every
 // problem of every file.
 func readRuleFiles(patterns []string, p parser.Parser, logger *slog.Logger) ([]ruleFile, []error) {
-	paths, err := expandFiles(patterns)
+	paths, err := expandFiles("rule file", patterns)
 	if err != nil {
 		return nil, []error{err}
 	}
@@ -55,11 +54,11 @@ func readRuleFiles(patterns []string, p parser.Parser, logger *slog.Logger) ([]r
 	return files, errs
 }
 
-// expandFiles turns the entries of Load and CheckFiles into paths: an entry
-// with a glob metacharacter is expanded (matching nothing is not an error,
-// as in Prometheus), any other entry is a path. A path listed twice is read
-// once.
-func expandFiles(patterns []string) ([]string, error) {
+// expandFiles turns the entries of a LoadSpec into paths: an entry with a
+// glob metacharacter is expanded (matching nothing is not an error, as in
+// Prometheus), any other entry is a path. A path listed twice is read once.
+// kind names the files in errors.
+func expandFiles(kind string, patterns []string) ([]string, error) {
 	var paths []string
 	seen := map[string]bool{}
 	for _, pat := range patterns {
@@ -67,7 +66,7 @@ func expandFiles(patterns []string) ([]string, error) {
 		if strings.ContainsAny(pat, "*?[") {
 			var err error
 			if matches, err = filepath.Glob(pat); err != nil {
-				return nil, fmt.Errorf("rule file pattern %q: %w", pat, err)
+				return nil, fmt.Errorf("%s pattern %q: %w", kind, pat, err)
 			}
 		}
 		for _, m := range matches {
@@ -80,19 +79,32 @@ func expandFiles(patterns []string) ([]string, error) {
 	return paths, nil
 }
 
-// readRuleFile reads and validates one file with Prometheus' rulefmt
-// (strict: unknown fields are errors), turning its errors into FileErrors.
+// readRuleFile reads and validates one file with Prometheus' rulefmt,
+// turning its errors into FileErrors, and reads Vigil's extension keys.
+// rulefmt ignores unknown fields so that the extensions pass;
+// readExtensions rejects every other unknown key, so the file is as strict
+// as with rulefmt alone.
 func readRuleFile(path string, p parser.Parser, logger *slog.Logger) (ruleFile, []error) {
+	content, err := readFile(path)
+	if err != nil {
+		return ruleFile{path: path}, []error{err}
+	}
+	rgs, errs := rulefmt.Parse(content, true, model.UTF8Validation, p, logger.With("file", path))
+	exts, extErrs := readExtensions(path, content)
+	if len(errs)+len(extErrs) > 0 {
+		return ruleFile{path: path}, sortByLine(append(positionErrors(path, content, errs), extErrs...))
+	}
+	return ruleFile{path: path, groups: rgs.Groups, exts: exts}, nil
+}
+
+// readFile reads a rule or services file; an error is a FileError.
+func readFile(path string) ([]byte, error) {
 	content, err := os.ReadFile(path)
 	if err != nil {
 		if pe, ok := errors.AsType[*fs.PathError](err); ok {
 			err = pe.Err // the path is in FileError already
 		}
-		return ruleFile{path: path}, []error{&FileError{File: path, Err: err}}
+		return nil, &FileError{File: path, Err: err}
 	}
-	rgs, errs := rulefmt.Parse(content, false, model.UTF8Validation, p, logger.With("file", path))
-	if len(errs) > 0 {
-		return ruleFile{path: path}, positionErrors(path, content, errs)
-	}
-	return ruleFile{path: path, groups: rgs.Groups}, nil
+	return content, nil
 }

@@ -53,12 +53,17 @@ func positionErrors(path string, content []byte, errs []error) []error {
 			}
 		}
 	}
-	// rulefmt walks maps (labels, annotations): order by line to report
-	// the same file the same way every time.
-	slices.SortStableFunc(out, func(a, b error) int {
+	return sortByLine(out)
+}
+
+// sortByLine orders the FileErrors of one file by line, keeping the order
+// of errors on one line (rulefmt walks maps, labels and annotations: this
+// reports the same file the same way every time).
+func sortByLine(errs []error) []error {
+	slices.SortStableFunc(errs, func(a, b error) int {
 		return a.(*FileError).Line - b.(*FileError).Line
 	})
-	return out
+	return errs
 }
 
 // position finds the line of one rulefmt error.

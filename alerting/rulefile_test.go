@@ -19,7 +19,7 @@ func TestCheckFiles(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			var got []string
-			for _, err := range CheckFiles([]string{f}) {
+			for _, err := range CheckFiles(LoadSpec{RuleFiles: []string{f}}) {
 				got = append(got, err.Error())
 			}
 			if want := expectedErrors(t, f); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -48,7 +48,7 @@ func expectedErrors(t *testing.T, path string) []string {
 }
 
 func TestCheckFilesGlobsAndMissingFiles(t *testing.T) {
-	errs := CheckFiles([]string{"testdata/check/good*.yml", "testdata/check/none-*.yml", "testdata/check/missing.yml", "testdata/check/good.yml"})
+	errs := CheckFiles(LoadSpec{RuleFiles: []string{"testdata/check/good*.yml", "testdata/check/none-*.yml", "testdata/check/missing.yml", "testdata/check/good.yml"}})
 	if len(errs) != 1 || errs[0].Error() != "testdata/check/missing.yml: no such file or directory" {
 		t.Fatalf("errors %v", errs)
 	}
@@ -56,14 +56,14 @@ func TestCheckFilesGlobsAndMissingFiles(t *testing.T) {
 	if !errors.As(errs[0], &fe) || fe.File != "testdata/check/missing.yml" || fe.Line != 0 {
 		t.Fatalf("not a FileError: %#v", errs[0])
 	}
-	if errs := CheckFiles([]string{"testdata/check/[.yml"}); len(errs) != 1 || errs[0].Error() != `rule file pattern "testdata/check/[.yml": syntax error in pattern` {
+	if errs := CheckFiles(LoadSpec{RuleFiles: []string{"testdata/check/[.yml"}}); len(errs) != 1 || errs[0].Error() != `rule file pattern "testdata/check/[.yml": syntax error in pattern` {
 		t.Fatalf("bad pattern: %v", errs)
 	}
 }
 
 func TestLoadReportsEveryFile(t *testing.T) {
 	h := newHarness(t, "groups: []\n")
-	err := h.m.Load([]string{"testdata/check/bad_expr.bad.yml", "testdata/check/good.yml", "testdata/check/bad_label.bad.yml"})
+	err := h.m.Load(LoadSpec{RuleFiles: []string{"testdata/check/bad_expr.bad.yml", "testdata/check/good.yml", "testdata/check/bad_label.bad.yml"}})
 	want := `testdata/check/bad_expr.bad.yml:6: group "g", rule 1, "Bad": could not parse expression: 1:16: parse error: unclosed left parenthesis` + "\n" +
 		`testdata/check/bad_label.bad.yml:8: group "g", rule 1, "Lbl": invalid label name: __name__`
 	if err == nil || err.Error() != want {
