@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsre/vigil/alerting"
 )
 
 func TestDecide(t *testing.T) {
@@ -59,4 +61,40 @@ func TestQueueKeepsOneJobPerKeyAndDropsOldest(t *testing.T) {
 	_, ok := q.pop()
 	require.False(t, ok)
 	require.Empty(t, q.jobs)
+}
+
+func TestDecideSuppressed(t *testing.T) {
+	now := t0.Add(10 * time.Hour)
+	sup := func(causes ...string) alerting.Notification { return suppressedBy(firing("alertname", "A"), causes...) }
+	trig := func(ago time.Duration, causes ...string) delivery {
+		return delivery{action: actionTrigger, at: now.Add(-ago), causedBy: causes}
+	}
+	for _, tc := range []struct {
+		name string
+		n    alerting.Notification
+		last delivery
+		ok   bool
+		want action
+	}{
+		{"suppressed, never delivered", sup("X"), delivery{}, false, actionNone},
+		{"suppressed, last resolve", sup("X"), delivery{action: actionResolve, at: now}, true, actionNone},
+		{"suppressed, paged without causes", sup("X"), trig(time.Minute), true, actionUpdate},
+		{"suppressed, paged with the same causes", sup("X"), trig(time.Minute, "X"), true, actionNone},
+		{"suppressed, same causes, repeat long past", sup("X", "Y"), trig(100*time.Hour, "Y", "X"), true, actionNone},
+		{"suppressed, paged with other causes", sup("X", "Y"), trig(time.Minute, "X"), true, actionUpdate},
+		{"firing, paged while suppressed", firing("alertname", "A"), trig(time.Minute, "X"), true, actionUpdate},
+		{"suppressed, resolved, paged", resolvedAt(sup("X"), now), trig(time.Minute, "X"), true, actionResolve},
+		{"suppressed, resolved, never paged", resolvedAt(sup("X"), now), delivery{}, false, actionNone},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.want, decide(tc.n, tc.last, tc.ok, now, 4*time.Hour))
+		})
+	}
+}
+
+func TestActionNames(t *testing.T) {
+	require.Equal(t, []string{"none", "trigger", "resolve", "update"},
+		[]string{actionNone.String(), actionTrigger.String(), actionResolve.String(), actionUpdate.String()})
+	require.Equal(t, []string{"trigger", "resolve", "trigger"},
+		[]string{actionTrigger.eventAction(), actionResolve.eventAction(), actionUpdate.eventAction()})
 }

@@ -206,7 +206,7 @@ func (n *Notifier) idle() bool {
 	return true
 }
 
-// counter reads a counter or gauge of the harness' registry.
+// metric reads a counter or gauge of the harness' registry.
 func (h *harness) metric(t *testing.T, name string, lvs ...string) float64 {
 	t.Helper()
 	var vec prometheus.Collector
@@ -215,6 +215,8 @@ func (h *harness) metric(t *testing.T, name string, lvs ...string) float64 {
 		vec = h.n.metrics.sent.WithLabelValues(lvs...)
 	case "failed":
 		vec = h.n.metrics.failed.WithLabelValues(lvs...)
+	case "attempts":
+		vec = h.n.metrics.attempts.WithLabelValues(lvs...)
 	case "dropped":
 		vec = h.n.metrics.dropped.WithLabelValues(lvs...)
 	case "queue":
@@ -246,6 +248,12 @@ func firing(ls ...string) alerting.Notification {
 		Value:        1,
 		GeneratorURL: "http://vigil.test:9096/graph?g0.expr=up+%3D%3D+0&g0.tab=1",
 	}
+}
+
+// suppressedBy returns n firing, suppressed by causes.
+func suppressedBy(n alerting.Notification, causes ...string) alerting.Notification {
+	n.State, n.Suppressed, n.CausedBy = "firing", true, causes
+	return n
 }
 
 // resolvedAt returns n resolved at t.

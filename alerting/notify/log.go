@@ -18,7 +18,8 @@ import (
 const logVersion = 1
 
 // deliveryLog remembers, per receiver and dedup key, the last trigger that
-// was delivered and when. A delivered resolve removes the entry: for every
+// was delivered, when, and the causes it named (an update is recorded as
+// the trigger it is). A delivered resolve removes the entry: for every
 // decision "resolved last" and "never delivered" are the same, and this keeps
 // the log as small as the set of open incidents.
 //
@@ -39,10 +40,12 @@ type deliveryLog struct {
 // logKey identifies an alert at a receiver.
 type logKey struct{ receiver, dedupKey string }
 
-// delivery is the last action delivered for an alert, and when.
+// delivery is the last action delivered for an alert, when, and the causes
+// (alerting.Notification.CausedBy) the delivered trigger carried.
 type delivery struct {
-	action action
-	at     time.Time
+	action   action
+	at       time.Time
+	causedBy []string
 }
 
 // logFile is the JSON form of the log.
@@ -56,6 +59,7 @@ type logFileEntry struct {
 	DedupKey string    `json:"dedup_key"`
 	Action   string    `json:"action"`
 	At       time.Time `json:"at"`
+	CausedBy []string  `json:"caused_by,omitempty"`
 }
 
 // loadLog reads the log at path. A missing file is an empty log; an
@@ -96,7 +100,7 @@ func (l *deliveryLog) decode(data []byte) error {
 			skipped++
 			continue
 		}
-		l.entries[logKey{e.Receiver, e.DedupKey}] = delivery{action: actionTrigger, at: e.At}
+		l.entries[logKey{e.Receiver, e.DedupKey}] = delivery{action: actionTrigger, at: e.At, causedBy: e.CausedBy}
 	}
 	if skipped > 0 {
 		l.logger.Warn("notification log has invalid entries; skipped them", "file", l.path, "skipped", skipped)
@@ -112,7 +116,8 @@ func (l *deliveryLog) get(receiver, dedupKey string) (delivery, bool) {
 	return d, ok
 }
 
-// record notes a delivery in memory; save persists it.
+// record notes a delivery in memory; save persists it. An update is
+// recorded as a trigger.
 func (l *deliveryLog) record(receiver, dedupKey string, d delivery) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -120,6 +125,7 @@ func (l *deliveryLog) record(receiver, dedupKey string, d delivery) {
 	if d.action == actionResolve {
 		delete(l.entries, k)
 	} else {
+		d.action = actionTrigger
 		l.entries[k] = d
 	}
 	l.dirty = true
@@ -156,7 +162,7 @@ func (l *deliveryLog) snapshot() (data []byte, ok bool) {
 	}
 	f := logFile{Version: logVersion, Deliveries: make([]logFileEntry, 0, len(l.entries))}
 	for k, d := range l.entries {
-		f.Deliveries = append(f.Deliveries, logFileEntry{Receiver: k.receiver, DedupKey: k.dedupKey, Action: d.action.String(), At: d.at.UTC()})
+		f.Deliveries = append(f.Deliveries, logFileEntry{Receiver: k.receiver, DedupKey: k.dedupKey, Action: d.action.String(), At: d.at.UTC(), CausedBy: d.causedBy})
 	}
 	slices.SortFunc(f.Deliveries, func(a, b logFileEntry) int {
 		return strings.Compare(a.Receiver+"\xff"+a.DedupKey, b.Receiver+"\xff"+b.DedupKey)

@@ -103,6 +103,21 @@ func TestLogSkipsInvalidEntries(t *testing.T) {
 	require.Contains(t, logs.String(), `level=WARN msg="notification log has invalid entries; skipped them" file=`+path+` skipped=2`)
 }
 
+func TestLogKeepsCauses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "log.json")
+	l := loadLog(path, slog.Default())
+	l.record("p", "k", delivery{action: actionTrigger, at: t0})
+	l.record("p", "k", delivery{action: actionUpdate, at: t0.Add(time.Minute), causedBy: []string{`DBDown{region="eu"}`}})
+	require.NoError(t, l.save())
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"version": 1, "deliveries": [{"receiver": "p", "dedup_key": "k", "action": "trigger",
+		"at": "2026-03-01T12:01:00Z", "caused_by": ["DBDown{region=\"eu\"}"]}]}`, string(data))
+	d, ok := loadLog(path, slog.Default()).get("p", "k")
+	require.True(t, ok)
+	require.Equal(t, delivery{action: actionTrigger, at: t0.Add(time.Minute), causedBy: []string{`DBDown{region="eu"}`}}, d)
+}
+
 func TestLogInMemory(t *testing.T) {
 	l := loadLog("", slog.Default())
 	l.record("p", "k", delivery{action: actionTrigger, at: t0})

@@ -53,9 +53,10 @@ func (o Options) withDefaults() Options {
 // Notify hands each batch to the dispatcher's inbox. The dispatcher routes
 // every alert to a receiver and offers it there; each receiver has a
 // bounded queue and a send loop of its own. What to send — trigger, repeat,
-// resolve or nothing — is decided per receiver and dedup key from the
-// delivery log, which records only successful deliveries and is persisted so
-// that a restart neither repeats nor forgets a page.
+// update (the causes of a paged alert changed), resolve or nothing — is
+// decided per receiver and dedup key from the delivery log, which records
+// only successful deliveries and is persisted so that a restart neither
+// repeats nor forgets a page. A suppressed alert never pages.
 //
 // Notify is safe for concurrent use; Run is called once.
 type Notifier struct {

@@ -36,8 +36,22 @@ func webAlert() alerting.Notification {
 	}
 }
 
-// webEvent is the PagerDuty event expected for webAlert.
+// webEvent is the PagerDuty event expected for webAlert: action trigger or
+// resolve, timestamp when it started firing or resolved.
 func webEvent(action, timestamp string) string {
+	state := "firing"
+	if action == "resolve" {
+		state = "resolved"
+	}
+	return webEventWith(action, timestamp, "", state, "")
+}
+
+// webEventWith is a PagerDuty event of webAlert with the summary prefix,
+// custom_details.state and extra custom details (`"caused_by": [...]`).
+func webEventWith(action, timestamp, summaryPrefix, state, extraDetails string) string {
+	if extraDetails != "" {
+		extraDetails = ",\n" + extraDetails
+	}
 	return fmt.Sprintf(`{
 		"routing_key": "R0UT1NGKEY",
 		"event_action": %q,
@@ -48,17 +62,18 @@ func webEvent(action, timestamp string) string {
 		],
 		"client": "Vigil",
 		"payload": {
-			"summary": "5%% of requests to web-1 fail",
+			"summary": "%s5%% of requests to web-1 fail",
 			"source": "web-1:8080",
 			"severity": "warning",
 			"timestamp": %q,
 			"custom_details": {
 				"labels": {"alertname": "HighErrorRate", "instance": "web-1:8080", "job": "web", "severity": "warning"},
 				"annotations": {"runbook_url": "https://runbooks.example/high-error-rate", "summary": "5%% of requests to web-1 fail"},
-				"value": "0.05"
+				"value": "0.05",
+				"state": %q%s
 			}
 		}
-	}`, action, alerting.DedupKey(webAlert().Labels), timestamp)
+	}`, action, alerting.DedupKey(webAlert().Labels), summaryPrefix, timestamp, state, extraDetails)
 }
 
 func TestPagerDutyTriggerThenResolve(t *testing.T) {

@@ -48,6 +48,31 @@ func (ev event) status() string {
 	return "firing"
 }
 
+// stateUnknown is the alerting.Notification.State of an alert that was
+// firing and whose input data went missing.
+const stateUnknown = "unknown"
+
+// dataMissingPrefix starts the summary of an alert whose data is missing.
+const dataMissingPrefix = "[data missing] "
+
+// state is custom_details.state: "firing", "unknown (data missing)" or
+// "resolved".
+func (ev event) state() string {
+	switch {
+	case ev.action == actionResolve:
+		return "resolved"
+	case dataMissing(ev.n):
+		return "unknown (data missing)"
+	}
+	return "firing"
+}
+
+// dataMissing reports whether n still fires only because its input data
+// went missing (state unknown).
+func dataMissing(n alerting.Notification) bool {
+	return n.State == stateUnknown && !n.Resolved()
+}
+
 // sendError is a failed attempt: a network error (status 0) or an HTTP
 // response that was not 2xx.
 type sendError struct {

@@ -51,7 +51,7 @@ func (s *pagerDutySender) event(ev event) *pagerduty.V2Event {
 	n := ev.n
 	return &pagerduty.V2Event{
 		RoutingKey: s.cfg.RoutingKey,
-		Action:     ev.action.String(),
+		Action:     ev.action.eventAction(),
 		DedupKey:   ev.dedupKey,
 		Links:      pagerDutyLinks(n),
 		Client:     s.cfg.Client,
@@ -61,7 +61,7 @@ func (s *pagerDutySender) event(ev event) *pagerduty.V2Event {
 			Source:    s.source(n.Labels),
 			Severity:  severity(n.Labels.Get("severity")),
 			Timestamp: eventTime(ev),
-			Details:   customDetails(n),
+			Details:   customDetails(ev),
 		},
 	}
 }
@@ -89,11 +89,15 @@ func severity(label string) string {
 }
 
 // summary is the summary annotation, else the alert name and its other
-// labels, cut to PagerDuty's 1024 bytes.
+// labels, prefixed "[data missing] " while the alert's data is missing, cut
+// to PagerDuty's 1024 bytes.
 func summary(n alerting.Notification) string {
 	s := n.Annotations.Get("summary")
 	if s == "" {
 		s = labelSummary(n.Labels)
+	}
+	if dataMissing(n) {
+		s = dataMissingPrefix + s
 	}
 	return truncate(s, maxSummary)
 }
@@ -132,13 +136,20 @@ func eventTime(ev event) string {
 	return timestamp(t)
 }
 
-// customDetails are the labels, the annotations and the value.
-func customDetails(n alerting.Notification) map[string]any {
-	return map[string]any{
+// customDetails are the labels, the annotations, the value, the state and,
+// when the alert is suppressed, the causes that explain it (caused_by).
+func customDetails(ev event) map[string]any {
+	n := ev.n
+	d := map[string]any{
 		"labels":      n.Labels.Map(),
 		"annotations": n.Annotations.Map(),
 		"value":       strconv.FormatFloat(n.Value, 'g', -1, 64),
+		"state":       ev.state(),
 	}
+	if cs := causes(n); len(cs) > 0 {
+		d["caused_by"] = cs
+	}
+	return d
 }
 
 // pagerDutyLink is an entry of an event's links.

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/prometheus/prometheus/model/labels"
+
+	"github.com/vigilsre/vigil/alerting"
 )
 
 // Attachment colours of Slack messages.
@@ -49,7 +51,7 @@ func (s *slackSender) send(ctx context.Context, ev event) error {
 
 // message builds the message of ev: "[FIRING] name: summary" as text, and
 // an attachment with the summary linked to the query in Vigil, the
-// description (or runbook) and the labels.
+// description, the causes of a suppressed alert, the runbook and the labels.
 func (s *slackSender) message(ev event) slackMessage {
 	n := ev.n
 	color := slackFiring
@@ -64,19 +66,23 @@ func (s *slackSender) message(ev event) slackMessage {
 			Color:     color,
 			Title:     sum,
 			TitleLink: n.GeneratorURL,
-			Text:      slackText(n.Annotations),
+			Text:      slackText(n),
 			Fields:    slackFields(n.Labels),
 		}},
 	}
 }
 
-// slackText is the description annotation and the runbook link.
-func slackText(as labels.Labels) string {
+// slackText is the description annotation, a "Caused by:" line naming the
+// causes of a suppressed alert, and the runbook link.
+func slackText(n alerting.Notification) string {
 	var lines []string
-	if d := as.Get("description"); d != "" {
+	if d := n.Annotations.Get("description"); d != "" {
 		lines = append(lines, d)
 	}
-	if u := as.Get("runbook_url"); u != "" {
+	if cs := causes(n); len(cs) > 0 {
+		lines = append(lines, "Caused by: "+strings.Join(cs, "; "))
+	}
+	if u := n.Annotations.Get("runbook_url"); u != "" {
 		lines = append(lines, "Runbook: <"+u+">")
 	}
 	return strings.Join(lines, "\n")

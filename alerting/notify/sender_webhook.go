@@ -35,6 +35,7 @@ type webhookAlert struct {
 	EndsAt       time.Time         `json:"endsAt"`
 	GeneratorURL string            `json:"generatorURL"`
 	Fingerprint  string            `json:"fingerprint"`
+	CausedBy     []string          `json:"causedBy,omitempty"` // Vigil's: the causes of a suppressed alert
 }
 
 func (s *webhookSender) send(ctx context.Context, ev event) error {
@@ -42,7 +43,7 @@ func (s *webhookSender) send(ctx context.Context, ev event) error {
 }
 
 // webhookMessageOf builds the message of ev. The fingerprint is the 16 hex
-// digits of the dedup key.
+// digits of the dedup key; causedBy lists the causes of a suppressed alert.
 func webhookMessageOf(ev event) webhookMessage {
 	n := ev.n
 	return webhookMessage{Version: webhookVersion, Status: ev.status(), Alerts: []webhookAlert{{
@@ -53,5 +54,6 @@ func webhookMessageOf(ev event) webhookMessage {
 		EndsAt:       n.EndsAt.UTC(),
 		GeneratorURL: n.GeneratorURL,
 		Fingerprint:  strings.TrimPrefix(ev.dedupKey, "vigil-"),
+		CausedBy:     causes(n),
 	}}}
 }

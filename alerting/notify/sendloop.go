@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -23,6 +24,11 @@ import (
 // A trigger the receiver rejected (a 4xx other than 429) is not sent again
 // for the same firing alert until repeat_interval has passed, so an invalid
 // event is not posted on every evaluation; this memory is not persisted.
+//
+// A first page still being retried when its alert becomes suppressed is
+// withdrawn: no attempt is started after that (one already under way may
+// still land), so a dependent whose page could not get through does not
+// page once the receiver is back.
 type receiver struct {
 	name    string
 	sender  sender
@@ -34,18 +40,27 @@ type receiver struct {
 	metrics receiverMetrics
 	wake    chan struct{} // capacity 1: the queue may have work
 
-	mu       sync.Mutex // guards the fields below
-	queue    keyQueue
-	inflight string               // dedup key being sent, "" when idle
-	flying   action               // what is being sent for inflight
-	rejected map[string]time.Time // dedup key → when its trigger was rejected
+	mu        sync.Mutex // guards the fields below
+	queue     keyQueue
+	inflight  string               // dedup key being sent, "" when idle
+	flight    delivery             // what the log will record if it succeeds
+	firstPage bool                 // the flight is a trigger of an alert not yet paged
+	withdraw  bool                 // the flight is a first page whose alert is now suppressed
+	rejected  map[string]time.Time // dedup key → when its trigger was rejected
 }
+
+// errWithdrawn ends the retries of a first page whose alert became
+// suppressed.
+var errWithdrawn = errors.New("withdrawn: the alert is suppressed now")
 
 // offer queues n for delivery unless nothing would be sent for it; a queued
 // alert just takes n as its newest state.
 func (r *receiver) offer(key string, n alerting.Notification, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if key == r.inflight && r.firstPage {
+		r.withdraw = n.Suppressed && !n.Resolved()
+	}
 	if r.queue.replace(key, n) {
 		return
 	}
@@ -68,7 +83,9 @@ func (r *receiver) offer(key string, n alerting.Notification, now time.Time) {
 // the one in flight, assumed to succeed, else the logged one.
 func (r *receiver) lastLocked(key string, now time.Time) (delivery, bool) {
 	if key == r.inflight {
-		return delivery{action: r.flying, at: now}, true
+		d := r.flight
+		d.at = now
+		return d, true
 	}
 	return r.log.get(r.name, key)
 }
@@ -120,27 +137,39 @@ func (r *receiver) next() (job, action, bool) {
 		}
 		last, ok := r.log.get(r.name, j.dedupKey)
 		if a := decide(j.n, last, ok, now, r.repeat); a != actionNone {
-			r.inflight, r.flying = j.dedupKey, a
+			r.takeOffLocked(j, a, !ok || last.action != actionTrigger)
 			return j, a, true
 		}
 	}
 }
 
+// takeOffLocked marks j in flight for a; firstPage tells that its alert has
+// no delivered trigger.
+func (r *receiver) takeOffLocked(j job, a action, firstPage bool) {
+	r.inflight = j.dedupKey
+	r.flight = delivery{action: a, causedBy: causes(j.n)}
+	r.firstPage = a == actionTrigger && firstPage
+	r.withdraw = false
+}
+
 // deliver sends a for j with retries and records the outcome.
 func (r *receiver) deliver(ctx context.Context, j job, a action) {
 	ev := event{action: a, dedupKey: j.dedupKey, n: j.n}
-	attempts, err := r.retry.do(ctx, func(ctx context.Context) error {
-		return r.sender.send(ctx, ev)
-	}, func(n int, err error, wait time.Duration) {
+	attempts, err := r.retry.do(ctx, r.attempt(ctx, ev), func(n int, err error, wait time.Duration) {
 		r.logger.Warn("notification attempt failed; retrying", r.attrs(ev, "attempt", n, "retry_in", wait, "err", err)...)
 	})
+	if errors.Is(err, errWithdrawn) {
+		r.logger.Info("notification withdrawn before delivery; its alert is suppressed now", r.attrs(ev, "attempts", attempts-1)...)
+		r.land(ev, r.now(), false)
+		return
+	}
 	if err != nil {
 		r.failed(ctx, ev, attempts, err)
 		r.land(ev, r.now(), ctx.Err() == nil && !retryable(err))
 		return
 	}
 	now := r.now()
-	r.log.record(r.name, j.dedupKey, delivery{action: a, at: now})
+	r.log.record(r.name, j.dedupKey, delivery{action: a, at: now, causedBy: causes(j.n)})
 	r.metrics.sent(a).Inc()
 	r.metrics.latency.Observe(max(0, now.Sub(j.queuedAt).Seconds()))
 	r.logger.Info("notification delivered", r.attrs(ev, "attempts", attempts)...)
@@ -150,13 +179,39 @@ func (r *receiver) deliver(ctx context.Context, j job, a action) {
 	}
 }
 
+// attempt returns the attempt function of ev for the retrier. Every failed
+// attempt is counted at once (unless Run is stopping), and none is started
+// once a first page is withdrawn.
+func (r *receiver) attempt(runCtx context.Context, ev event) func(context.Context) error {
+	first := true
+	return func(ctx context.Context) error {
+		if !first && r.withdrawn() {
+			return errWithdrawn
+		}
+		first = false
+		err := r.sender.send(ctx, ev)
+		if err != nil && runCtx.Err() == nil {
+			r.metrics.attemptFailed(err)
+		}
+		return err
+	}
+}
+
+// withdrawn reports whether the flight's alert became suppressed before any
+// trigger of it was delivered.
+func (r *receiver) withdrawn() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.withdraw
+}
+
 // land ends the flight: the log (updated first) now tells what was sent.
 // A rejected trigger is remembered.
 func (r *receiver) land(ev event, now time.Time, rejected bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.inflight, r.flying = "", actionNone
-	if rejected && ev.action == actionTrigger {
+	r.inflight, r.flight, r.firstPage, r.withdraw = "", delivery{}, false, false
+	if rejected && ev.action != actionResolve {
 		r.rejected[ev.dedupKey] = now
 	}
 }
