@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/vigilsre/vigil/alerting"
+	"github.com/vigilsre/vigil/depgraph"
 )
 
 // AlertDiscovery is the data of /api/v1/alerts.
@@ -32,11 +33,28 @@ type Alert struct {
 	// UnknownSince is when the alert's input data went missing; set in the
 	// "unknown" state only. Vigil's addition.
 	UnknownSince *time.Time `json:"unknownSince,omitempty"`
-	// Suppressed and SuppressedBy are reserved for suppression by the
-	// dependency graph (whether the page is held back, and by which alerts);
-	// nothing sets them yet. Vigil's addition.
-	Suppressed   bool     `json:"suppressed,omitempty"`
-	SuppressedBy []string `json:"suppressedBy,omitempty"`
+	// Suppressed is whether a firing cause explains the alert, so that it
+	// does not page; always present. Vigil's addition.
+	Suppressed bool `json:"suppressed"`
+	// SuppressedBy lists the causes that explain the alert, root causes
+	// first; omitted when not suppressed. Vigil's addition.
+	SuppressedBy []Cause `json:"suppressedBy,omitempty"`
+	// Held is whether the alert waits for pending causes before it may page;
+	// omitted when false. Vigil's addition.
+	Held bool `json:"held,omitempty"`
+}
+
+// Cause is a firing alert instance that explains a suppressed one.
+type Cause struct {
+	// AlertName is the cause's alert name.
+	AlertName string `json:"alertname"`
+	// Labels are the cause's labels, alertname included.
+	Labels labels.Labels `json:"labels"`
+	// Path names the nodes of the dependency graph from the suppressed
+	// alert to the cause, both included.
+	Path []string `json:"path"`
+	// Root is whether the cause is not itself suppressed: the one that pages.
+	Root bool `json:"root"`
 }
 
 // alertsOf converts the active alerts of as, in order. The result is never
@@ -72,7 +90,30 @@ func alertOf(a alerting.Alert) Alert {
 	if a.State == alerting.StateUnknown && !a.UnknownSince.IsZero() {
 		out.UnknownSince = &a.UnknownSince
 	}
+	out.Suppressed, out.Held = a.Suppressed, a.Held
+	if a.Suppressed {
+		out.SuppressedBy = causesOf(a.SuppressedBy)
+	}
 	return out
+}
+
+// causesOf converts the explanations of a decision, in order. The result is
+// never nil: [] when there are none.
+func causesOf(by []depgraph.Explanation) []Cause {
+	out := make([]Cause, 0, len(by))
+	for _, e := range by {
+		out = append(out, causeOf(e))
+	}
+	return out
+}
+
+// causeOf converts one explanation.
+func causeOf(e depgraph.Explanation) Cause {
+	path := e.Path
+	if path == nil {
+		path = []string{}
+	}
+	return Cause{AlertName: e.Cause.Alert, Labels: e.Cause.Labels, Path: path, Root: e.Root}
 }
 
 // formatValue formats an alert's value as Prometheus' API does:

@@ -22,13 +22,13 @@ import (
 const (
 	alertA = `{"labels":{"alertname":"HighErrorRate","instance":"a","severity":"page","team":"web"},` +
 		`"annotations":{"summary":"Errors on a \u003e 50%"},"state":"pending",` +
-		`"activeAt":"2026-03-01T12:00:50Z","value":"7.5e-01"}`
+		`"activeAt":"2026-03-01T12:00:50Z","value":"7.5e-01","suppressed":false}`
 	alertB = `{"labels":{"alertname":"HighErrorRate","instance":"b","severity":"page","team":"web"},` +
 		`"annotations":{"summary":"Errors on b \u003e 50%"},"state":"firing",` +
-		`"activeAt":"2026-03-01T11:59:30Z","keepFiringSince":"2026-03-01T12:00:40Z","value":"1e+00"}`
+		`"activeAt":"2026-03-01T11:59:30Z","keepFiringSince":"2026-03-01T12:00:40Z","value":"1e+00","suppressed":false}`
 	alertC = `{"labels":{"alertname":"HighErrorRate","instance":"c","severity":"page","team":"web"},` +
 		`"annotations":{"summary":"Errors on c \u003e 50%"},"state":"unknown",` +
-		`"activeAt":"2026-03-01T11:50:00Z","value":"2.5e+00","unknownSince":"2026-03-01T12:00:20.123456789Z"}`
+		`"activeAt":"2026-03-01T11:50:00Z","value":"2.5e+00","unknownSince":"2026-03-01T12:00:20.123456789Z","suppressed":false}`
 
 	recordingRule = `{"name":"job:http_errors:rate5m","query":"sum by (job) (rate(http_errors_total[5m]))",` +
 		`"labels":{"team":"web"},"health":"ok","evaluationTime":3e-7,` +
@@ -153,14 +153,15 @@ func TestRules(t *testing.T) {
 		 "alerts":[
 			{"labels":{"alertname":"HighErrorRate","instance":"a","severity":"page","team":"web"},
 			 "annotations":{"summary":"Errors on a \u003e 50%"},"state":"pending",
-			 "activeAt":"2026-03-01T12:00:50Z","value":"7.5e-01"},
+			 "activeAt":"2026-03-01T12:00:50Z","value":"7.5e-01","suppressed":false},
 			{"labels":{"alertname":"HighErrorRate","instance":"b","severity":"page","team":"web"},
 			 "annotations":{"summary":"Errors on b \u003e 50%"},"state":"firing",
-			 "activeAt":"2026-03-01T11:59:30Z","keepFiringSince":"2026-03-01T12:00:40Z","value":"1e+00"},
+			 "activeAt":"2026-03-01T11:59:30Z","keepFiringSince":"2026-03-01T12:00:40Z","value":"1e+00",
+			 "suppressed":false},
 			{"labels":{"alertname":"HighErrorRate","instance":"c","severity":"page","team":"web"},
 			 "annotations":{"summary":"Errors on c \u003e 50%"},"state":"unknown",
 			 "activeAt":"2026-03-01T11:50:00Z","value":"2.5e+00",
-			 "unknownSince":"2026-03-01T12:00:20.123456789Z"}],
+			 "unknownSince":"2026-03-01T12:00:20.123456789Z","suppressed":false}],
 		 "health":"ok","evaluationTime":0.0015,"lastEvaluation":"2026-03-01T12:01:00Z",
 		 "type":"alerting","unknownAlerts":1},
 		{"name":"job:http_errors:rate5m","query":"sum by (job) (rate(http_errors_total[5m]))",
