@@ -21,6 +21,7 @@ type Config struct {
 	SelfMonitoring   SelfMonitoringConfig
 	Rules            RulesConfig
 	Notify           notify.Config // notify; receivers and routes, see config_notify.go
+	Dependencies     DependenciesConfig
 }
 
 // ServerConfig is the "server" section: the HTTP listener.
@@ -71,6 +72,44 @@ type RulesConfig struct {
 	EvaluationInterval time.Duration // evaluation_interval; default sampling_interval
 	MissingDataTimeout time.Duration // missing_data_timeout; default 5m
 	ExternalURL        string        // external_url; default "": http://<bound listen address>
+}
+
+// DependenciesConfig is the "dependencies" section: the services files of
+// the alert dependency graph, and how service weights are computed.
+type DependenciesConfig struct {
+	// Files are the globs of the services files (files), resolved and
+	// expanded as rules.files are. Default: none; the graph is then made of
+	// the rules' depends_on alone.
+	Files []string
+	// Weights configures the service weights (weights). nil, the default,
+	// computes none.
+	Weights *WeightsConfig
+}
+
+// WeightsConfig is the "dependencies.weights" section: the PromQL
+// expression giving the request rate of every (caller, callee) pair of
+// services, from which each service's weight, the share of user-facing
+// requests whose path reaches it, is computed. Keys left out take
+// DefaultWeightsConfig's values; expr is required.
+type WeightsConfig struct {
+	Expr              string        // expr; required
+	CallerLabel       string        // caller_label; default "caller"
+	CalleeLabel       string        // callee_label; default "callee"
+	UserCallers       []string      // user_callers; callers that are users; default [""]
+	Interval          time.Duration // interval; how often weights are recomputed; default 1m
+	CriticalThreshold float64       // critical_threshold; in (0, 1]; a service whose weight is at least this is on the critical path; default 0.5
+}
+
+// DefaultWeightsConfig returns the values of the keys a weights section
+// leaves out.
+func DefaultWeightsConfig() WeightsConfig {
+	return WeightsConfig{
+		CallerLabel:       "caller",
+		CalleeLabel:       "callee",
+		UserCallers:       []string{""},
+		Interval:          time.Minute,
+		CriticalThreshold: 0.5,
+	}
 }
 
 // Log formats accepted by log.format.

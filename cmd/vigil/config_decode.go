@@ -214,6 +214,36 @@ func (d *decoder) positiveInt(dst *int) decodeFunc {
 	}
 }
 
+// str decodes any string, the empty one included; a YAML null is not one.
+func (d *decoder) str(dst *string) decodeFunc {
+	return func(n *yaml.Node, path string) {
+		if isNull(n) {
+			d.errorf(n, path, `expected a string, got null (write "" for the empty string)`)
+			return
+		}
+		if s, ok := d.scalar(n, path, "a string"); ok {
+			*dst = s
+		}
+	}
+}
+
+// positiveFraction decodes a number greater than 0 and at most 1.
+func (d *decoder) positiveFraction(dst *float64) decodeFunc {
+	return func(n *yaml.Node, path string) {
+		var v float64
+		tag := n.ShortTag()
+		if n.Kind != yaml.ScalarNode || (tag != "!!float" && tag != "!!int") || n.Decode(&v) != nil {
+			d.errorf(n, path, "expected a number greater than 0 and at most 1, got %s", describe(n))
+			return
+		}
+		if !(v > 0 && v <= 1) { // NaN too
+			d.errorf(n, path, "must be greater than 0 and at most 1, got %s", n.Value)
+			return
+		}
+		*dst = v
+	}
+}
+
 // boolean decodes true or false.
 func (d *decoder) boolean(dst *bool) decodeFunc {
 	return func(n *yaml.Node, path string) {

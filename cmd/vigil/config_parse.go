@@ -49,7 +49,8 @@ func ParseFile(path string) (Config, error) {
 // empty) keep their DefaultConfig values. file names the source in errors.
 // The error joins one *ConfigError per problem, in file order.
 //
-// Relative rule file globs are resolved against the directory of file.
+// Relative rule and services file globs are resolved against the directory
+// of file.
 // Environment variables the file names (notify's routing_key_env) are read
 // here, once: an unset or empty one is a problem of the file.
 func Parse(file string, data []byte) (Config, error) {
@@ -112,8 +113,9 @@ func configSchema(d *decoder, c *Config, dir string) schema {
 			"enabled":  d.boolean(&c.SelfMonitoring.Enabled),
 			"interval": d.positiveDuration(&c.SelfMonitoring.Interval),
 		}),
-		"rules":  d.mapping(rulesSchema(d, &c.Rules, dir)),
-		"notify": d.notify(&c.Notify),
+		"rules":        d.mapping(rulesSchema(d, &c.Rules, dir)),
+		"notify":       d.notify(&c.Notify),
+		"dependencies": d.mapping(dependenciesSchema(d, &c.Dependencies, dir)),
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/vigilsre/vigil/alerting"
 )
 
 // rulesSchema maps the keys of the rules section. Relative rule file globs
@@ -56,15 +58,35 @@ func resolvePath(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
+// expandLoadSpec expands the globs of rules.files and dependencies.files
+// into the files alerting.Manager.Load and alerting.CheckFiles take.
+func expandLoadSpec(rules, services []string) (alerting.LoadSpec, error) {
+	ruleFiles, err := expandRuleFiles(rules)
+	if err != nil {
+		return alerting.LoadSpec{}, err
+	}
+	serviceFiles, err := expandFiles("services file", services)
+	if err != nil {
+		return alerting.LoadSpec{}, err
+	}
+	return alerting.LoadSpec{RuleFiles: ruleFiles, ServiceFiles: serviceFiles}, nil
+}
+
 // expandRuleFiles expands the rule file globs into the files they name, in
-// order, each once. A glob that matches nothing is fine (a directory of
-// rule files may be empty); a path without glob characters names one file,
-// which must exist.
+// order, each once; see expandFiles.
 func expandRuleFiles(patterns []string) ([]string, error) {
+	return expandFiles("rule file", patterns)
+}
+
+// expandFiles expands the globs of a files key into the files they name,
+// in order, each once. A glob that matches nothing is fine (a directory of
+// rule files may be empty); a path without glob characters names one file,
+// which must exist. kind names the files in errors.
+func expandFiles(kind string, patterns []string) ([]string, error) {
 	var files []string
 	seen := make(map[string]bool)
 	for _, p := range patterns {
-		matches, err := expandRuleGlob(p)
+		matches, err := expandGlob(kind, p)
 		if err != nil {
 			return nil, err
 		}
@@ -78,17 +100,17 @@ func expandRuleFiles(patterns []string) ([]string, error) {
 	return files, nil
 }
 
-// expandRuleGlob expands one pattern of rules.files.
-func expandRuleGlob(p string) ([]string, error) {
+// expandGlob expands one pattern of a files key.
+func expandGlob(kind, p string) ([]string, error) {
 	if !hasGlobMeta(p) {
 		if _, err := os.Stat(p); err != nil {
-			return nil, fmt.Errorf("rule file: %w", err)
+			return nil, fmt.Errorf("%s: %w", kind, err)
 		}
 		return []string{p}, nil
 	}
 	matches, err := filepath.Glob(p)
 	if err != nil {
-		return nil, fmt.Errorf("rule file glob %q: %w", p, err)
+		return nil, fmt.Errorf("%s glob %q: %w", kind, p, err)
 	}
 	return matches, nil
 }

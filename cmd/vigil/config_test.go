@@ -44,7 +44,7 @@ testdata/section_not_mapping.bad.yml:3: storage: expected a mapping, got a list`
 testdata/many_problems.bad.yml:5: storage.retention: invalid duration "2 weeks"
 testdata/many_problems.bad.yml:6: storage.wal_sync: invalid value "never": want "always" or an fsync interval such as 1s
 testdata/many_problems.bad.yml:7: sampling_interval: invalid duration "10"
-testdata/many_problems.bad.yml:8: quer: unknown key (known keys: ingest, log, notify, query, rules, sampling_interval, self_monitoring, server, storage)
+testdata/many_problems.bad.yml:8: quer: unknown key (known keys: dependencies, ingest, log, notify, query, rules, sampling_interval, self_monitoring, server, storage)
 testdata/many_problems.bad.yml:11: log.level: invalid level "INFO": want debug, info, warn or error
 testdata/many_problems.bad.yml:13: self_monitoring.interval: must be greater than 0`},
 		{"rules_bad.bad.yml", `testdata/rules_bad.bad.yml:2: rules.files[0]: invalid glob "rules/[a-z.yml": syntax error in pattern
@@ -76,6 +76,19 @@ testdata/notify_types.bad.yml:6: notify.receivers: expected a list, got a mappin
 testdata/notify_types.bad.yml:8: notify.routes[0]: expected a mapping, got "receiver"
 testdata/notify_types.bad.yml:9: notify.routes[1].match: expected a mapping of label names to values, got a list
 testdata/notify_types.bad.yml:13: notify.pagerduty.severity: unknown key (known keys: client, client_url, events_url, routing_key, routing_key_env, source)`},
+		{"deps_bad.bad.yml", `testdata/deps_bad.bad.yml:2: dependencies.files[0]: invalid glob "deps/[a-z.yml": syntax error in pattern
+testdata/deps_bad.bad.yml:2: dependencies.files[1]: must not be empty
+testdata/deps_bad.bad.yml:4: dependencies.weights.expr: invalid PromQL expression "sum by (caller, callee) (rate(rpc_requests_total[5m])": 1:54: parse error: unclosed left parenthesis
+testdata/deps_bad.bad.yml:5: dependencies.weights.caller_label: invalid label name "1caller": want letters, digits and _, not starting with a digit
+testdata/deps_bad.bad.yml:6: dependencies.weights.user_callers: must not be empty: list the callers that are users ("" for requests without a caller)
+testdata/deps_bad.bad.yml:7: dependencies.weights.interval: must be greater than 0
+testdata/deps_bad.bad.yml:8: dependencies.weights.critical_threshold: must be greater than 0 and at most 1, got 1.5
+testdata/deps_bad.bad.yml:9: dependencies.weights.treshold: unknown key (known keys: callee_label, caller_label, critical_threshold, expr, interval, user_callers)
+testdata/deps_bad.bad.yml:10: dependencies.servcies: unknown key (known keys: files, weights)`},
+		{"deps_weights.bad.yml", `testdata/deps_weights.bad.yml:3: dependencies.weights: expr is required: a PromQL expression of the request rate by caller and callee label, such as 'sum by (caller, callee) (rate(rpc_requests_total[5m]))'
+testdata/deps_weights.bad.yml:4: dependencies.weights: caller_label and callee_label are both "svc"; they must differ
+testdata/deps_weights.bad.yml:5: dependencies.weights.user_callers[1]: expected a string, got null (write "" for the empty string)
+testdata/deps_weights.bad.yml:6: dependencies.weights.critical_threshold: expected a number greater than 0 and at most 1, got "high"`},
 	}
 	// The variable notify_routing_key.bad.yml reads, set and empty.
 	t.Setenv("VIGIL_TEST_UNSET_ROUTING_KEY", "")
@@ -91,7 +104,7 @@ testdata/notify_types.bad.yml:13: notify.pagerduty.severity: unknown key (known 
 func TestParseFileBadFixturesListed(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.bad.yml")
 	require.NoError(t, err)
-	require.Len(t, files, 31, "add every testdata/*.bad.yml to TestParseFileBad")
+	require.Len(t, files, 33, "add every testdata/*.bad.yml to TestParseFileBad")
 }
 
 func TestParseFileGood(t *testing.T) {
@@ -118,6 +131,7 @@ func TestParseFileGood(t *testing.T) {
 	aliases.Query.Timeout, aliases.Query.LookbackDelta = 5*time.Minute, 5*time.Minute
 	example := DefaultConfig()
 	example.Rules.Files = []string{"../../examples/rules/*.yml"}
+	example.Dependencies.Files = []string{"../../examples/deps/*.yml"}
 	t.Setenv("VIGIL_TEST_ROUTING_KEY", "key-from-env")
 	rulesNotify := DefaultConfig()
 	rulesNotify.SamplingInterval = 15 * time.Second
@@ -149,6 +163,17 @@ func TestParseFileGood(t *testing.T) {
 	shorthand.Rules.EvaluationInterval = 5 * time.Second
 	shorthand.Notify.PagerDuty = &notify.PagerDutyConfig{RoutingKey: "key"}
 
+	deps := DefaultConfig()
+	deps.Dependencies = DependenciesConfig{
+		Files: []string{"testdata/deps/*.yml", "/etc/vigil/services.yml"},
+		Weights: &WeightsConfig{Expr: "sum by (from, to) (rate(rpc_requests_total[5m]))", CallerLabel: "from", CalleeLabel: "to",
+			UserCallers: []string{"", "user", "frontend-lb"}, Interval: 30 * time.Second, CriticalThreshold: 0.25},
+	}
+	weightsDefaults := DefaultConfig()
+	weights := DefaultWeightsConfig()
+	weights.Expr = "sum by (caller, callee) (rate(rpc_requests_total[5m]))"
+	weightsDefaults.Dependencies = DependenciesConfig{Files: []string{}, Weights: &weights}
+
 	tests := []struct {
 		file string
 		want Config
@@ -161,6 +186,8 @@ func TestParseFileGood(t *testing.T) {
 		{"../../../examples/vigil.yml", example}, // the example documents the defaults, with example rules
 		{"rules_notify.good.yml", rulesNotify},
 		{"pagerduty_shorthand.good.yml", shorthand},
+		{"deps.good.yml", deps},
+		{"deps_weights_defaults.good.yml", weightsDefaults},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -168,6 +195,33 @@ func TestParseFileGood(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tt.want, got)
 		})
+	}
+}
+
+func TestParseCriticalThreshold(t *testing.T) {
+	tests := []struct {
+		value   string
+		want    float64
+		wantErr string
+	}{
+		{"0.5", 0.5, ""},
+		{"1", 1, ""},
+		{"0.001", 0.001, ""},
+		{"0", 0, "must be greater than 0 and at most 1, got 0"},
+		{"-0.1", 0, "must be greater than 0 and at most 1, got -0.1"},
+		{"1.01", 0, "must be greater than 0 and at most 1, got 1.01"},
+		{".nan", 0, "must be greater than 0 and at most 1, got .nan"},
+		{`"0.5"`, 0, `expected a number greater than 0 and at most 1, got "0.5"`},
+	}
+	for _, tt := range tests {
+		yml := "dependencies:\n  weights:\n    expr: rpc_rate\n    critical_threshold: " + tt.value + "\n"
+		got, err := Parse("vigil.yml", []byte(yml))
+		if tt.wantErr != "" {
+			require.EqualError(t, err, "vigil.yml:4: dependencies.weights.critical_threshold: "+tt.wantErr, tt.value)
+			continue
+		}
+		require.NoError(t, err, tt.value)
+		require.Equal(t, tt.want, got.Dependencies.Weights.CriticalThreshold, tt.value)
 	}
 }
 

@@ -1,10 +1,12 @@
 // Command vigil is Vigil's one binary. "vigil serve" runs the server: it
 // takes pushed samples over HTTP, keeps them in its embedded store and
 // answers PromQL through the Prometheus HTTP API; it evaluates alerting and
-// recording rules and sends the alerts to PagerDuty, webhooks or Slack.
+// recording rules and sends the alerts to PagerDuty, webhooks or Slack,
+// holding back those that a firing alert they depend on explains.
 // "vigil push" and "vigil query" are small clients for a running server,
-// "vigil rules check" checks rule files offline, and "vigil version" prints
-// what was built.
+// "vigil rules check" checks rule files offline, "vigil deps check" and
+// "vigil deps graph" check and print the dependency graph, and "vigil
+// version" prints what was built.
 //
 // Run "vigil --help", or "vigil COMMAND --help", for the details.
 package main

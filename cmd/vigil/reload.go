@@ -17,19 +17,23 @@ import (
 var errShuttingDown = errors.New("the server is shutting down")
 
 // reloader re-reads the files a running server takes without a restart, on
-// SIGHUP and POST /-/reload, and once at start. Today these are the rule
-// files; the dependency graph and SEV policy files of later issues belong
-// in load, beside them.
+// SIGHUP and POST /-/reload, and once at start: the rule files and the
+// services files of the dependency graph. The SEV policy files of later
+// issues belong in load, beside them.
 //
 // A reload is all-or-nothing: every file is read and validated before
-// anything changes, and on any problem the running rules stay and the error
-// says which file and line. alerting.Manager.Load does this for the rule
-// files; files of other kinds must be parsed and validated before the rules
-// are swapped in, and swapped in only after, so that one bad file keeps
-// every running set. Reloads are serialized; safe for concurrent use.
+// anything changes, and on any problem the running rules and graph stay and
+// the error says which file and line (or which cycle).
+// alerting.Manager.Load does this for the rule and services files together,
+// so a services file that names an alert a rule file no longer has is a
+// problem of the reload; files of other kinds must be parsed and validated
+// before the rules are swapped in, and swapped in only after, so that one
+// bad file keeps every running set. Reloads are serialized; safe for
+// concurrent use.
 type reloader struct {
-	rules    *alerting.Manager
-	patterns []string // rules.files, as globs
+	manager  *alerting.Manager
+	rules    []string // rules.files, as globs
+	services []string // dependencies.files, as globs
 	logger   *slog.Logger
 	now      func() time.Time
 	metrics  reloadMetrics
@@ -49,11 +53,11 @@ func newReloadMetrics(reg prometheus.Registerer) (reloadMetrics, error) {
 	m := reloadMetrics{
 		success: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "vigil_config_last_reload_successful",
-			Help: "Whether the last reload of the rule files (at start, on SIGHUP or POST /-/reload) succeeded.",
+			Help: "Whether the last reload of the rule and services files (at start, on SIGHUP or POST /-/reload) succeeded.",
 		}),
 		successTime: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "vigil_config_last_reload_success_timestamp_seconds",
-			Help: "Time of the last successful reload of the rule files.",
+			Help: "Time of the last successful reload of the rule and services files.",
 		}),
 	}
 	for _, c := range []prometheus.Collector{m.success, m.successTime} {
@@ -77,14 +81,14 @@ func (r *reloader) reload() error {
 	return err
 }
 
-// load reads the rule files named by the globs as they match now, so a
-// file added to a rules directory is picked up.
+// load reads the rule and services files named by the globs as they match
+// now, so a file added to a rules or services directory is picked up.
 func (r *reloader) load() error {
-	files, err := expandRuleFiles(r.patterns)
+	spec, err := expandLoadSpec(r.rules, r.services)
 	if err != nil {
 		return err
 	}
-	return r.rules.Load(files)
+	return r.manager.Load(spec)
 }
 
 // record sets the metrics and logs the outcome of a reload.
@@ -96,8 +100,9 @@ func (r *reloader) record(err error) {
 	}
 	r.metrics.success.Set(1)
 	r.metrics.successTime.Set(float64(r.now().UnixNano()) / 1e9)
-	groups, rules := countRules(r.rules.Groups())
-	r.logger.Info("rules loaded", "groups", groups, "rules", rules)
+	groups, rules := countRules(r.manager.Groups())
+	n := countGraph(r.manager.Graph())
+	r.logger.Info("rules loaded", "groups", groups, "rules", rules, "graph_alerts", n.alerts, "graph_services", n.services, "graph_edges", n.edges)
 }
 
 // stop refuses the reloads that come after it, waiting for one in flight.
@@ -114,8 +119,12 @@ func (r *reloader) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "reload rejected; the running rules stay:\n"+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	groups, rules := countRules(r.rules.Groups())
-	fmt.Fprintf(w, "Reloaded: %s, %s.\n", plural(groups, "group"), plural(rules, "rule"))
+	groups, rules := countRules(r.manager.Groups())
+	fmt.Fprintf(w, "Reloaded: %s, %s", plural(groups, "group"), plural(rules, "rule"))
+	if n := countGraph(r.manager.Graph()); n.services > 0 || n.edges > 0 {
+		fmt.Fprintf(w, "; dependency graph: %s", n)
+	}
+	fmt.Fprintln(w, ".")
 }
 
 // countRules counts the groups and the rules in them.

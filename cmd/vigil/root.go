@@ -16,14 +16,18 @@ func newRootCmd() *cobra.Command {
 its own compressed, crash-safe store and answers PromQL through the
 Prometheus HTTP API, so Grafana and other Prometheus clients work unchanged.
 It evaluates Prometheus alerting and recording rules every few seconds and
-pages through PagerDuty, webhooks or Slack.
+pages through PagerDuty, webhooks or Slack -- the owner of the cause, not
+everyone downstream: alerts declare what they depend on, and an alert that
+a firing dependency explains is suppressed.
 
 Start a server with "vigil serve", push a file with "vigil push", ask a
-question with "vigil query" and check rule files with "vigil rules check".`,
+question with "vigil query", check rule files with "vigil rules check" and
+the dependency graph with "vigil deps check".`,
 		Example: `  vigil serve --config examples/vigil.yml
   vigil push --url http://localhost:9096 metrics.prom
   vigil query --url http://localhost:9096 'rate(http_requests_total[5m])'
-  vigil rules check examples/rules/*.yml`,
+  vigil rules check examples/rules/*.yml
+  vigil deps check --config examples/vigil.yml`,
 		Version:       buildInfo().Version,
 		Args:          argsError(cobra.NoArgs), // an unknown command is a usage error
 		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -31,7 +35,7 @@ question with "vigil query" and check rule files with "vigil rules check".`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newRulesCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newRulesCmd(), newDepsCmd(), newVersionCmd())
 	return root
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -32,8 +33,11 @@ func newRulesCheckCmd() *cobra.Command {
 		Use:   "check FILE...",
 		Short: "Check rule files offline, as the server would load them",
 		Long: `Check rule files without a server: the YAML, every group and rule, every
-PromQL expression and every annotation template, exactly as "vigil serve"
-checks them at start and on reload.
+PromQL expression and every annotation template, and the dependencies the
+rules declare (depends_on must name alerts of the files checked, without a
+cycle), exactly as "vigil serve" checks them at start and on reload. The
+files are checked together, so give all the files the server loads; "vigil
+deps check --config FILE" checks them with the services files too.
 
 For each good file it prints "FILE: N groups, M rules OK" on standard
 output. For each problem it prints "FILE:LINE: problem" on standard error.
@@ -51,35 +55,61 @@ The exit code is 0 when every file is good and 1 when any has a problem
 	}
 }
 
-// checkRules checks each file on its own and reports it; the error counts
-// the problems when there are any.
+// checkRules checks the files together, as the server loads them (a
+// depends_on may name an alert of another file), and reports each: good
+// files on stdout, every problem on stderr. A problem of no one file (a
+// dependency cycle) leaves no file good. The error counts the problems
+// when there are any.
 func checkRules(files []string, stdout, stderr io.Writer) error {
-	problems, badFiles := 0, 0
+	errs := alerting.CheckFiles(alerting.LoadSpec{RuleFiles: files})
+	bad := make(map[string]bool)
+	attributed := 0
+	for _, err := range errs {
+		fmt.Fprintln(stderr, err)
+		if f, ok := fileOf(err, files); ok {
+			bad[f] = true
+			attributed++
+		}
+	}
+	problems, acrossFiles := len(errs), attributed < len(errs)
 	for _, f := range files {
-		errs := checkRuleFile(f, stdout)
-		if len(errs) == 0 {
-			continue
-		}
-		badFiles++
-		problems += len(errs)
-		for _, err := range errs {
-			fmt.Fprintln(stderr, err)
+		if !bad[f] && !acrossFiles {
+			problems += len(reportRuleFile(f, stdout, stderr))
 		}
 	}
-	if problems > 0 {
-		return fmt.Errorf("%s in %d of %s", plural(problems, "problem"), badFiles, plural(len(files), "rule file"))
-	}
-	return nil
+	return rulesProblems(problems, attributed, len(bad), len(files))
 }
 
-// checkRuleFile checks one file and, when it is good, prints how much it
-// holds on stdout.
-func checkRuleFile(file string, stdout io.Writer) []error {
-	if errs := alerting.CheckFiles([]string{file}); len(errs) > 0 {
-		return errs
+// fileOf returns the file of files whose problem err is: the one its
+// message starts with ("FILE:LINE: reason" or "FILE: reason"). A problem
+// across files, such as a dependency cycle, has none.
+func fileOf(err error, files []string) (string, bool) {
+	msg := err.Error()
+	for _, f := range files {
+		if strings.HasPrefix(msg, f+":") {
+			return f, true
+		}
 	}
+	return "", false
+}
+
+// rulesProblems sums up the problems of a check, or returns nil.
+func rulesProblems(problems, attributed, badFiles, files int) error {
+	switch {
+	case problems == 0:
+		return nil
+	case attributed < problems:
+		return fmt.Errorf("%s in %s", plural(problems, "problem"), plural(files, "rule file"))
+	default:
+		return fmt.Errorf("%s in %d of %s", plural(problems, "problem"), badFiles, plural(files, "rule file"))
+	}
+}
+
+// reportRuleFile prints how much a file CheckFiles accepted holds.
+func reportRuleFile(file string, stdout, stderr io.Writer) []error {
 	groups, rules, err := countFileRules(file)
 	if err != nil {
+		fmt.Fprintln(stderr, err)
 		return []error{err}
 	}
 	fmt.Fprintf(stdout, "%s: %s, %s OK\n", file, plural(groups, "group"), plural(rules, "rule"))

@@ -17,8 +17,19 @@ func TestRulesCheck(t *testing.T) {
 		wantStdout string
 		wantStderr []string // line prefixes, in order
 	}{
-		{"good", []string{"testdata/rules/good.yml", "../../examples/rules/api.yml"}, 0,
-			"testdata/rules/good.yml: 2 groups, 3 rules OK\n../../examples/rules/api.yml: 2 groups, 4 rules OK\n", nil},
+		{"good", []string{"testdata/rules/good.yml", "../../examples/rules/api.yml", "../../examples/rules/storage.yml"}, 0,
+			"testdata/rules/good.yml: 2 groups, 3 rules OK\n../../examples/rules/api.yml: 2 groups, 4 rules OK\n../../examples/rules/storage.yml: 1 group, 3 rules OK\n", nil},
+		// api.yml's depends_on names alerts of storage.yml: checked alone,
+		// they are unknown.
+		{"a dependency in a file not checked", []string{"../../examples/rules/api.yml"}, 1, "", []string{
+			`../../examples/rules/api.yml:83: alert "QueueBacklog" depends on unknown alert "StoragePrimaryDown"`,
+			`../../examples/rules/api.yml:83: alert "QueueBacklog" depends on unknown alert "StorageReplicaDown"`,
+			"vigil: 2 problems in 1 of 1 rule file",
+		}},
+		{"a cycle across files", []string{"testdata/rules/cycle_a.yml", "testdata/rules/cycle_b.yml"}, 1, "", []string{
+			"dependency cycle: ",
+			"vigil: 1 problem in 2 rule files",
+		}},
 		{"good and bad", []string{"testdata/rules/bad.yml", "testdata/rules/good.yml", "testdata/rules/bad2.yml", "testdata/rules/none.yml"}, 1,
 			"testdata/rules/good.yml: 2 groups, 3 rules OK\n", []string{
 				`testdata/rules/bad.yml:6: group "broken", rule 1, "BadExpr": `,

@@ -33,25 +33,31 @@ func newServeCmd() *cobra.Command {
   GET  /api/v1/query, /api/v1/query_range, /api/v1/series, /api/v1/labels,
        /api/v1/label/NAME/values, /api/v1/status/buildinfo   (Prometheus HTTP API)
   GET  /api/v1/rules, /api/v1/alerts   alerting and recording rules, active alerts
-  POST /-/reload    re-read the rule files (as SIGHUP does)
+  GET  /api/v1/deps, /api/v1/deps/explain?alert=NAME&labels={...}
+                    the dependency graph with each node's state; why an
+                    alert is (or would be) suppressed, or not
+  POST /-/reload    re-read the rule and services files (as SIGHUP does)
   GET  /-/healthy   200 while the process is up
   GET  /-/ready     503 until the write-ahead log is replayed and the rule
-                    files are loaded, then 200
+                    and services files are loaded, then 200
   GET  /metrics     Vigil's own metrics
 
 The listener opens before the store, so /-/healthy answers at once; the push
 and query endpoints answer 503 "starting: replaying WAL" until the store is
 open and the rules are loaded. The rule files (rules.files) are evaluated
 every rules.evaluation_interval; alerts go to the receivers of the notify
-section. SIGHUP or POST /-/reload re-read the rule files: all or nothing, a
-bad file keeps the running rules (POST /-/reload answers 500 with the
-problem, SIGHUP logs it). SIGINT or SIGTERM stop the server gracefully:
+section, except those a firing alert they depend on explains (depends_on
+in the rules, services files in dependencies.files): these are suppressed,
+and the cause's owner is paged. SIGHUP or POST /-/reload re-read the rule
+and services files: all or nothing, a bad file keeps the running rules and
+graph (POST /-/reload answers 500 with the problem, SIGHUP logs it). SIGINT or SIGTERM stop the server gracefully:
 evaluation stops, in-flight requests finish, the write-ahead log is synced
 and the store closed, exit code 0.
 
 Without --config Vigil runs on built-in defaults (listen :9096, data dir
-./data, no rules). Problems in the configuration or in a rule file are
-reported as FILE:LINE: problem, and the server does not start (exit 1).`,
+./data, no rules). Problems in the configuration, in a rule file or in a
+services file are reported as FILE:LINE: problem (a dependency cycle as the
+cycle), and the server does not start (exit 1).`,
 		Example: `  # The example configuration, with the data directory ./data:
   vigil serve --config examples/vigil.yml
 
@@ -61,7 +67,7 @@ reported as FILE:LINE: problem, and the server does not start (exit 1).`,
   # Any free port; the bound address is logged and written to a file:
   vigil serve --listen 127.0.0.1:0 --listen-addr-file /tmp/vigil.addr
 
-  # After editing a rule file, reload it without a restart:
+  # After editing a rule or services file, reload it without a restart:
   curl -X POST http://localhost:9096/-/reload    # or: kill -HUP <pid>`,
 		Args: argsError(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -97,7 +103,7 @@ func (f *serveFlags) load(fs *pflag.FlagSet) (Config, error) {
 	if f.config != "" {
 		var err error
 		if cfg, err = ParseFile(f.config); err != nil {
-			return Config{}, configError(err)
+			return Config{}, configError(err, "nothing was started")
 		}
 	}
 	if fs.Changed("listen") {
@@ -116,11 +122,12 @@ func (f *serveFlags) load(fs *pflag.FlagSet) (Config, error) {
 }
 
 // configError introduces the problems of a configuration file, one per line
-// in FILE:LINE: KEY: problem form, under a first line that says what failed.
-func configError(err error) error {
+// in FILE:LINE: KEY: problem form, under a first line that says what failed
+// and its consequence, such as "nothing was started".
+func configError(err error, consequence string) error {
 	var ce *ConfigError
 	if !errors.As(err, &ce) {
 		return err // the file could not be read; the error says which
 	}
-	return fmt.Errorf("invalid configuration; nothing was started:\n%w", err)
+	return fmt.Errorf("invalid configuration; %s:\n%w", consequence, err)
 }

@@ -28,8 +28,9 @@ type alertStack struct {
 }
 
 // startAlerting builds the notifier and the rule manager, loads the rule
-// files (a bad file is a start error naming its file and line) and starts
-// evaluating. The store must be open.
+// and services files (a bad file is a start error naming its file and line,
+// a cycle one naming the cycle) and starts evaluating. The store must be
+// open.
 func (s *server) startAlerting(db store, engine *query.Engine) (*alertStack, error) {
 	notifier, err := s.newNotifier()
 	if err != nil {
@@ -44,10 +45,18 @@ func (s *server) startAlerting(db store, engine *query.Engine) (*alertStack, err
 		return nil, err
 	}
 	if err := a.reloader.reload(); err != nil {
-		return nil, fmt.Errorf("invalid rule files; the server did not start:\n%w", err)
+		return nil, fmt.Errorf("invalid %s; the server did not start:\n%w", s.loadedFiles(), err)
 	}
 	a.start()
 	return a, nil
+}
+
+// loadedFiles names the kinds of files the reloader loads, for errors.
+func (s *server) loadedFiles() string {
+	if len(s.cfg.Dependencies.Files) > 0 {
+		return "rule or services files"
+	}
+	return "rule files"
 }
 
 // alertingOptions composes alerting.Options from the configuration.
@@ -58,6 +67,7 @@ func (s *server) alertingOptions(db store, engine *query.Engine, notifier *notif
 		EvaluationInterval: s.cfg.Rules.EvaluationInterval,
 		MissingDataTimeout: s.cfg.Rules.MissingDataTimeout,
 		ExternalURL:        s.externalURL(),
+		Weights:            weightsOptions(s.cfg.Dependencies.Weights),
 		Logger:             s.logger.With("component", "alerting"),
 		Registerer:         s.reg,
 	}
@@ -65,6 +75,22 @@ func (s *server) alertingOptions(db store, engine *query.Engine, notifier *notif
 		opts.Notifier = notifier
 	}
 	return opts
+}
+
+// weightsOptions composes alerting.WeightsOptions from
+// dependencies.weights; nil when the section is absent.
+func weightsOptions(w *WeightsConfig) *alerting.WeightsOptions {
+	if w == nil {
+		return nil
+	}
+	return &alerting.WeightsOptions{
+		Expr:              w.Expr,
+		CallerLabel:       w.CallerLabel,
+		CalleeLabel:       w.CalleeLabel,
+		UserCallers:       w.UserCallers,
+		Interval:          w.Interval,
+		CriticalThreshold: w.CriticalThreshold,
+	}
 }
 
 // externalURL is rules.external_url, or else the server's own address. An
@@ -106,13 +132,14 @@ func (s *server) newNotifier() (*notify.Notifier, error) {
 	return n, nil
 }
 
-// newReloader builds the reloader of the rule files.
+// newReloader builds the reloader of the rule and services files.
 func (s *server) newReloader(manager *alerting.Manager) (*reloader, error) {
 	m, err := newReloadMetrics(s.reg)
 	if err != nil {
 		return nil, err
 	}
-	return &reloader{rules: manager, patterns: s.cfg.Rules.Files, logger: s.logger.With("component", "reload"), now: time.Now, metrics: m}, nil
+	return &reloader{manager: manager, rules: s.cfg.Rules.Files, services: s.cfg.Dependencies.Files,
+		logger: s.logger.With("component", "reload"), now: time.Now, metrics: m}, nil
 }
 
 // start runs the notifier's send loops and the evaluation loop.

@@ -93,7 +93,8 @@ func TestRunExitCodes(t *testing.T) {
 
 func TestHelpOfEveryCommand(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"push", "--help"}, {"query", "--help"},
-		{"rules", "--help"}, {"rules", "check", "--help"}, {"version", "--help"}} {
+		{"rules", "--help"}, {"rules", "check", "--help"}, {"deps", "--help"}, {"deps", "check", "--help"},
+		{"deps", "graph", "--help"}, {"version", "--help"}} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), args, nil, &stdout, &stderr)
 		require.Equal(t, 0, code, "%v: %s", args, stderr.String())

@@ -240,7 +240,7 @@ func (s *server) queryEngine(db store) *query.Engine {
 }
 
 // dataHandler builds the endpoints that need the store: push, query, the
-// rules and alerts, and POST /-/reload.
+// rules and alerts, the dependency graph, and POST /-/reload.
 func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack) http.Handler {
 	mux := http.NewServeMux()
 	ingest.NewHandler(db, ingest.Options{
@@ -249,7 +249,7 @@ func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack) htt
 		Registerer:   s.reg,
 	}).Register(mux)
 	api.New(engine, api.Options{BuildInfo: buildInfo(), Logger: s.logger.With("component", "api")}).Register(mux)
-	alertapi.New(al.manager, alertapi.Options{Logger: s.logger.With("component", "api")}).Register(mux)
+	alertapi.New(al.manager, alertapi.Options{Logger: s.logger.With("component", "api"), Deps: al.manager}).Register(mux)
 	mux.Handle("POST /-/reload", al.reloader)
 	return mux
 }
