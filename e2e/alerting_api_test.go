@@ -19,6 +19,21 @@ type apiAlert struct {
 	KeepFiringSince *time.Time        `json:"keepFiringSince"`
 	UnknownSince    *time.Time        `json:"unknownSince"`
 	Value           string            `json:"value"`
+	// Suppressed, SuppressedBy and Held are the dependency graph's
+	// additions: the alert is explained by a firing cause (and not paged),
+	// by which causes, or it waits for a pending cause.
+	Suppressed   bool             `json:"suppressed"`
+	SuppressedBy []apiExplanation `json:"suppressedBy"`
+	Held         bool             `json:"held"`
+}
+
+// apiExplanation is one cause that explains a suppressed alert: the cause
+// instance and the path of graph nodes from the alert to it.
+type apiExplanation struct {
+	Alertname string            `json:"alertname"`
+	Labels    map[string]string `json:"labels"`
+	Path      []string          `json:"path"`
+	Root      bool              `json:"root"`
 }
 
 func (a apiAlert) String() string {
@@ -26,7 +41,14 @@ func (a apiAlert) String() string {
 	if a.ActiveAt != nil {
 		active = a.ActiveAt.Format(time.RFC3339Nano)
 	}
-	return fmt.Sprintf("%s %s value=%s activeAt=%s", metricString(a.Labels), a.State, a.Value, active)
+	deps := ""
+	switch {
+	case a.Suppressed:
+		deps = fmt.Sprintf(" suppressedBy=%+v", a.SuppressedBy)
+	case a.Held:
+		deps = " held"
+	}
+	return fmt.Sprintf("%s %s value=%s activeAt=%s%s", metricString(a.Labels), a.State, a.Value, active, deps)
 }
 
 // apiRuleGroup is one group of /api/v1/rules.

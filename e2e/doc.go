@@ -22,6 +22,18 @@
 //     These tests run in parallel, each with its own server and stand-in.
 //   - rules_check_test.go runs `vigil rules check` over the rule file
 //     fixtures of package alerting.
+//   - dependencies_test.go (with deps_scenario_test.go and
+//     deps_api_test.go) runs a database alert and the alerts of services
+//     that depend on it, by depends_on and through a services file
+//     (dependencies.files), against the PagerDuty stand-in: one push makes
+//     them all fail and only the database pages, the others fire
+//     suppressed (/api/v1/alerts, ALERTS, /api/v1/deps, /api/v1/deps/explain);
+//     a dependent still failing when the database recovers pages then.
+//     Also: label matching across regions, a restart while suppressed (no
+//     page after it), a cause firing after its dependent paged (one trigger
+//     update with custom_details.caused_by).
+//   - deps_check_test.go runs `vigil deps check` and `vigil deps graph`:
+//     cycles printed, unknown references at file:line, exit codes.
 //
 // The binary is built on first use, so `go test -list` costs no build.
 //

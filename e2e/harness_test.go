@@ -59,10 +59,11 @@ func TestMain(m *testing.M) {
 }
 
 // minParallel is how many parallel tests run at once unless -test.parallel
-// says otherwise. The parallel tests (alerting_test.go) spend their time
-// waiting for the wall clock, not computing, so the default of GOMAXPROCS
-// (2 on a small machine) would only serialize them.
-const minParallel = 8
+// says otherwise. The parallel tests (alerting_test.go,
+// dependencies_test.go) spend their time waiting for the wall clock, not
+// computing, so the default of GOMAXPROCS (2 on a small machine) would only
+// serialize them; minParallel lets all of them run at once.
+const minParallel = 16
 
 // raiseParallel sets -test.parallel to minParallel when it was not given
 // and is lower.
@@ -209,6 +210,10 @@ type vigilOptions struct {
 	Config string
 	// DataDir is the data directory. Default: a new t.TempDir().
 	DataDir string
+	// Files are written next to the configuration file before the first
+	// start, keyed by path relative to its directory ("rules/db.yml"), so
+	// that the configuration can name them by relative globs.
+	Files map[string]string
 }
 
 const defaultVigilConfig = `
@@ -252,6 +257,9 @@ func newVigil(t testing.TB, opts vigilOptions) *vigil {
 	if err := os.WriteFile(v.configPath, []byte(opts.Config), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := writeFiles(dir, opts.Files); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(v.cleanup)
 	return v
 }
@@ -263,6 +271,24 @@ func startVigil(t testing.TB, opts vigilOptions) *vigil {
 	v.start()
 	return v
 }
+
+// writeFiles writes each file of files under dir, creating directories.
+func writeFiles(dir string, files map[string]string) error {
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// configDir is the directory of the configuration file and of the Files
+// written next to it.
+func (v *vigil) configDir() string { return filepath.Dir(v.configPath) }
 
 func (v *vigil) cleanup() {
 	if v.proc != nil {

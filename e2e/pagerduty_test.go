@@ -7,20 +7,23 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
 
 // pagerDuty stands in for PagerDuty's Events API v2 on 127.0.0.1: it records
 // the body of every POST /v2/enqueue and answers 202 as PagerDuty does, or
-// the next status of its script. It can be stopped (the port then refuses
-// connections) and started again on the same address. Safe for concurrent
-// use; start and stop are for the test goroutine.
+// the next status of its script. It can begin down (its port reserved but
+// refusing connections) and start serving later on the same address. Safe
+// for concurrent use; start and stop are for the test goroutine.
 type pagerDuty struct {
 	t    testing.TB
 	addr string // host:port, fixed for the life of the stand-in
+	fd   int    // the reserved socket until start; -1 after
 
 	mu       sync.Mutex
 	script   []int // statuses to answer next, in order; then 202
@@ -77,18 +80,15 @@ func newPagerDuty(t testing.TB, script ...int) *pagerDuty {
 }
 
 // newPagerDutyDown reserves a port for a stand-in without serving on it:
-// connections are refused until start.
+// connections are refused until start. The port is held by a bound socket
+// that does not listen yet, so no other test can take it meanwhile.
 func newPagerDutyDown(t testing.TB, script ...int) *pagerDuty {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	fd, addr, err := reservePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	pd := &pagerDuty{t: t, addr: addr, script: script}
+	pd := &pagerDuty{t: t, addr: addr, fd: fd, script: script}
 	t.Cleanup(pd.stop)
 	return pd
 }
@@ -96,13 +96,14 @@ func newPagerDutyDown(t testing.TB, script ...int) *pagerDuty {
 // url is the base URL to configure as notify.pagerduty.events_url.
 func (pd *pagerDuty) url() string { return "http://" + pd.addr }
 
-// start serves on the stand-in's address.
+// start serves on the stand-in's reserved address.
 func (pd *pagerDuty) start() {
 	pd.t.Helper()
-	ln, err := net.Listen("tcp", pd.addr)
+	ln, err := listenReserved(pd.fd)
 	if err != nil {
-		pd.t.Fatalf("pagerduty stand-in: listen on %s again: %v", pd.addr, err)
+		pd.t.Fatalf("pagerduty stand-in: listen on %s: %v", pd.addr, err)
 	}
+	pd.fd = -1
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(pd.serve))
 	srv.Listener.Close()
 	srv.Listener = ln
@@ -112,7 +113,40 @@ func (pd *pagerDuty) start() {
 	pd.mu.Unlock()
 }
 
-// stop closes the listener and every connection; nothing answers until start.
+// reservePort binds a TCP socket to a free port of 127.0.0.1 without
+// listening on it: the kernel refuses connections to the port, and keeps
+// it ours, until listenReserved.
+func reservePort() (fd int, addr string, err error) {
+	fd, err = syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, "", fmt.Errorf("reserve a port: socket: %w", err)
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		syscall.Close(fd)
+		return -1, "", fmt.Errorf("reserve a port: bind: %w", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		syscall.Close(fd)
+		return -1, "", fmt.Errorf("reserve a port: getsockname: %w", err)
+	}
+	return fd, fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port), nil
+}
+
+// listenReserved starts listening on a socket from reservePort and hands it
+// to the net package, which takes it over.
+func listenReserved(fd int) (net.Listener, error) {
+	if err := syscall.Listen(fd, syscall.SOMAXCONN); err != nil {
+		syscall.Close(fd)
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "pagerduty")
+	defer f.Close() // FileListener works on a duplicate
+	return net.FileListener(f)
+}
+
+// stop closes the listener and every connection, or the reserved socket of
+// a stand-in that never started.
 func (pd *pagerDuty) stop() {
 	pd.mu.Lock()
 	srv := pd.srv
@@ -121,6 +155,10 @@ func (pd *pagerDuty) stop() {
 	if srv != nil {
 		srv.CloseClientConnections()
 		srv.Close()
+	}
+	if pd.fd >= 0 {
+		syscall.Close(pd.fd)
+		pd.fd = -1
 	}
 }
 
