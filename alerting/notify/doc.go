@@ -104,12 +104,21 @@
 // resolved when it resolves. A corrupt file is logged and replaced by an
 // empty log, never fatal.
 //
+// # Direct senders
+//
+// PagerDutySender (Trigger, Resolve with a caller-chosen dedup key) and
+// PostJSON deliver one event while the caller waits, with the same retry
+// rules and the same metrics (receiver label SenderOptions.Receiver), but
+// no queue and no notification log: the caller decides what to send.
+//
 // # Metrics
 //
-//	vigil_notifications_total{receiver,action}                 delivered: trigger, resolve, update
+// A Notifier and any number of direct senders may share one Registerer.
+//
+//	vigil_notifications_total{receiver,action}                 delivered: trigger, resolve, update, post
 //	vigil_notifications_failed_total{receiver,reason}          final outcome: rejected, gave_up, canceled
 //	vigil_notification_attempts_failed_total{receiver,reason}  each failed attempt: network, 429, 5xx, 4xx, other
 //	vigil_notifications_dropped_total{receiver}                full queue (receiver="": the inbox)
-//	vigil_notification_latency_seconds{receiver}               queued → delivered
+//	vigil_notification_latency_seconds{receiver}               queued (or sent, for direct senders) → delivered
 //	vigil_notify_queue_length{receiver}
 package notify

@@ -1,11 +1,11 @@
 package notify
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 )
 
 // Reasons of vigil_notifications_failed_total.
@@ -25,8 +25,10 @@ const (
 	attemptOther       = "other" // an encoding error or an unexpected status
 )
 
-// metrics are a Notifier's metrics. With a nil Registerer they are kept but
-// not registered.
+// metrics are the delivery metrics of a Notifier, a PagerDutySender or
+// PostJSON. With a nil Registerer they are kept but not registered; on a
+// Registerer that already holds them (several senders, or a Notifier and a
+// sender, sharing one) the registered collectors are used.
 type metrics struct {
 	sent        *prometheus.CounterVec
 	failed      *prometheus.CounterVec
@@ -47,42 +49,53 @@ type receiverMetrics struct {
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
-	f := promauto.With(reg)
 	return &metrics{
-		sent: f.NewCounterVec(prometheus.CounterOpts{
+		sent: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_notifications_total",
-			Help: "Notifications delivered, by receiver and action (trigger, resolve, update: a trigger naming the changed causes of an open incident).",
-		}, []string{"receiver", "action"}),
-		failed: f.NewCounterVec(prometheus.CounterOpts{
+			Help: "Notifications delivered, by receiver and action (trigger, resolve, update: a trigger naming the changed causes of an open incident; post: a PostJSON message).",
+		}, []string{"receiver", "action"})),
+		failed: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_notifications_failed_total",
 			Help: "Notifications not delivered, by receiver and reason: rejected (4xx other than 429, not retried), gave_up (retried until give_up_after), canceled (shutdown).",
-		}, []string{"receiver", "reason"}),
-		attempts: f.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"receiver", "reason"})),
+		attempts: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_notification_attempts_failed_total",
 			Help: "Delivery attempts that failed, retried or not, by receiver and reason: network, 429, 5xx, 4xx, other.",
-		}, []string{"receiver", "reason"}),
-		dropped: f.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"receiver", "reason"})),
+		dropped: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "vigil_notifications_dropped_total",
 			Help: "Notifications dropped because a queue was full (oldest first), by receiver; receiver=\"\" counts those dropped from the dispatcher's inbox before routing.",
-		}, []string{"receiver"}),
-		latency: f.NewHistogramVec(prometheus.HistogramOpts{
+		}, []string{"receiver"})),
+		latency: register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "vigil_notification_latency_seconds",
 			Help:    "Time from queueing a notification for a receiver to its successful delivery, retries included.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300},
-		}, []string{"receiver"}),
-		queueLength: f.NewGaugeVec(prometheus.GaugeOpts{
+		}, []string{"receiver"})),
+		queueLength: register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "vigil_notify_queue_length",
 			Help: "Alerts waiting in a receiver's queue.",
-		}, []string{"receiver"}),
+		}, []string{"receiver"})),
 	}
+}
+
+// register registers c on reg (when not nil) and returns it, or the
+// collector already registered there under the same descriptor.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if reg == nil {
+		return c
+	}
+	err := reg.Register(c)
+	if are, ok := errors.AsType[prometheus.AlreadyRegisteredError](err); ok {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	return c
 }
 
 // forReceiver returns (and so initializes at zero) the metrics of receiver.
 func (m *metrics) forReceiver(receiver string) receiverMetrics {
-	attempts := m.attempts.MustCurryWith(prometheus.Labels{"receiver": receiver})
-	for _, reason := range []string{attemptNetwork, attemptRateLimited, attemptServer, attemptClient} {
-		attempts.WithLabelValues(reason)
-	}
+	attempts := m.attemptsOf(receiver)
 	return receiverMetrics{
 		trigger:        m.sent.WithLabelValues(receiver, actionTrigger.String()),
 		resolve:        m.sent.WithLabelValues(receiver, actionResolve.String()),
@@ -95,6 +108,16 @@ func (m *metrics) forReceiver(receiver string) receiverMetrics {
 		latency:        m.latency.WithLabelValues(receiver),
 		queueLength:    m.queueLength.WithLabelValues(receiver),
 	}
+}
+
+// attemptsOf returns the failed-attempt counters of receiver, by reason,
+// initializing the usual reasons at zero.
+func (m *metrics) attemptsOf(receiver string) *prometheus.CounterVec {
+	attempts := m.attempts.MustCurryWith(prometheus.Labels{"receiver": receiver})
+	for _, reason := range []string{attemptNetwork, attemptRateLimited, attemptServer, attemptClient} {
+		attempts.WithLabelValues(reason)
+	}
+	return attempts
 }
 
 // sent returns the counter of delivered a.
@@ -111,6 +134,19 @@ func (rm receiverMetrics) sent(a action) prometheus.Counter {
 // attemptFailed counts one failed attempt, by the reason of err.
 func (rm receiverMetrics) attemptFailed(err error) {
 	rm.attemptsFailed.WithLabelValues(attemptReason(err)).Inc()
+}
+
+// failReason is the reason of vigil_notifications_failed_total for a
+// delivery that ended with err: canceled when ctx (the caller's) is done,
+// gave_up for a retryable error, rejected otherwise.
+func failReason(ctx context.Context, err error) string {
+	switch {
+	case ctx.Err() != nil:
+		return reasonCanceled
+	case retryable(err):
+		return reasonGaveUp
+	}
+	return reasonRejected
 }
 
 // attemptReason classifies the error of a failed attempt.

@@ -35,15 +35,27 @@ type pagerDutySender struct {
 
 func newPagerDutySender(cfg PagerDutyConfig, hc *http.Client) *pagerDutySender {
 	cfg = cfg.withDefaults()
-	c := pagerduty.NewClient("", pagerduty.WithV2EventsAPIEndpoint(strings.TrimRight(cfg.EventsURL, "/")))
+	return &pagerDutySender{cfg: cfg, client: newEventsClient(cfg.EventsURL, hc)}
+}
+
+// newEventsClient returns a go-pagerduty client posting to eventsURL +
+// "/v2/enqueue" through hc, wrapped by captureClient.
+func newEventsClient(eventsURL string, hc *http.Client) *pagerduty.Client {
+	c := pagerduty.NewClient("", pagerduty.WithV2EventsAPIEndpoint(strings.TrimRight(eventsURL, "/")))
 	c.HTTPClient = captureClient{hc}
-	return &pagerDutySender{cfg: cfg, client: c}
+	return c
 }
 
 func (s *pagerDutySender) send(ctx context.Context, ev event) error {
-	c := &capture{}
-	_, err := s.client.ManageEventWithContext(context.WithValue(ctx, captureKey{}, c), s.event(ev))
-	return c.result(err)
+	return sendEvent(ctx, s.client, s.event(ev))
+}
+
+// sendEvent makes one attempt to post e through c; an error that should be
+// retried is a *sendError (see retryable).
+func sendEvent(ctx context.Context, c *pagerduty.Client, e *pagerduty.V2Event) error {
+	capt := &capture{}
+	_, err := c.ManageEventWithContext(context.WithValue(ctx, captureKey{}, capt), e)
+	return capt.result(err)
 }
 
 // event builds the V2 event of ev.
@@ -152,20 +164,14 @@ func customDetails(ev event) map[string]any {
 	return d
 }
 
-// pagerDutyLink is an entry of an event's links.
-type pagerDutyLink struct {
-	Href string `json:"href"`
-	Text string `json:"text"`
-}
-
 // pagerDutyLinks links the runbook_url annotation and the query in Vigil.
 func pagerDutyLinks(n alerting.Notification) []any {
 	var links []any
 	if u := n.Annotations.Get("runbook_url"); u != "" {
-		links = append(links, pagerDutyLink{Href: u, Text: "Runbook"})
+		links = append(links, Link{Href: u, Text: "Runbook"})
 	}
 	if n.GeneratorURL != "" {
-		links = append(links, pagerDutyLink{Href: n.GeneratorURL, Text: "Query in Vigil"})
+		links = append(links, Link{Href: n.GeneratorURL, Text: "Query in Vigil"})
 	}
 	return links
 }

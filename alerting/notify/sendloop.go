@@ -220,11 +220,11 @@ func (r *receiver) land(ev event, now time.Time, rejected bool) {
 // not updated, so the next notification of a still-firing alert tries again.
 func (r *receiver) failed(ctx context.Context, ev event, attempts int, err error) {
 	attrs := r.attrs(ev, "attempts", attempts, "err", err)
-	switch {
-	case ctx.Err() != nil:
+	switch failReason(ctx, err) {
+	case reasonCanceled:
 		r.metrics.canceled.Inc()
 		r.logger.Warn("notification abandoned at shutdown", attrs...)
-	case retryable(err):
+	case reasonGaveUp:
 		r.metrics.gaveUp.Inc()
 		r.logger.Error("notification not delivered; gave up", append(attrs, "give_up_after", r.retry.giveUpAfter)...)
 	default:
