@@ -22,6 +22,7 @@ type Config struct {
 	Rules            RulesConfig
 	Notify           notify.Config // notify; receivers and routes, see config_notify.go
 	Dependencies     DependenciesConfig
+	SEV              SEVConfig // sev; the SEV bridge, see config_sev.go
 }
 
 // ServerConfig is the "server" section: the HTTP listener.

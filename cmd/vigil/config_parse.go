@@ -49,8 +49,8 @@ func ParseFile(path string) (Config, error) {
 // empty) keep their DefaultConfig values. file names the source in errors.
 // The error joins one *ConfigError per problem, in file order.
 //
-// Relative rule and services file globs are resolved against the directory
-// of file.
+// Relative rule and services file globs, and a relative SEV policy file,
+// are resolved against the directory of file.
 // Environment variables the file names (notify's routing_key_env) are read
 // here, once: an unset or empty one is a problem of the file.
 func Parse(file string, data []byte) (Config, error) {
@@ -116,6 +116,7 @@ func configSchema(d *decoder, c *Config, dir string) schema {
 		"rules":        d.mapping(rulesSchema(d, &c.Rules, dir)),
 		"notify":       d.notify(&c.Notify),
 		"dependencies": d.mapping(dependenciesSchema(d, &c.Dependencies, dir)),
+		"sev":          d.mapping(sevSchema(d, &c.SEV, dir)),
 	}
 }
 

@@ -44,7 +44,7 @@ testdata/section_not_mapping.bad.yml:3: storage: expected a mapping, got a list`
 testdata/many_problems.bad.yml:5: storage.retention: invalid duration "2 weeks"
 testdata/many_problems.bad.yml:6: storage.wal_sync: invalid value "never": want "always" or an fsync interval such as 1s
 testdata/many_problems.bad.yml:7: sampling_interval: invalid duration "10"
-testdata/many_problems.bad.yml:8: quer: unknown key (known keys: dependencies, ingest, log, notify, query, rules, sampling_interval, self_monitoring, server, storage)
+testdata/many_problems.bad.yml:8: quer: unknown key (known keys: dependencies, ingest, log, notify, query, rules, sampling_interval, self_monitoring, server, sev, storage)
 testdata/many_problems.bad.yml:11: log.level: invalid level "INFO": want debug, info, warn or error
 testdata/many_problems.bad.yml:13: self_monitoring.interval: must be greater than 0`},
 		{"rules_bad.bad.yml", `testdata/rules_bad.bad.yml:2: rules.files[0]: invalid glob "rules/[a-z.yml": syntax error in pattern
@@ -53,6 +53,9 @@ testdata/rules_bad.bad.yml:3: rules.evaluation_interval: must be greater than 0
 testdata/rules_bad.bad.yml:4: rules.missing_data_timeout: invalid duration "5 minutes"
 testdata/rules_bad.bad.yml:5: rules.external_url: invalid URL "vigil.example.com": want an absolute http:// or https:// URL
 testdata/rules_bad.bad.yml:6: rules.file: unknown key (known keys: evaluation_interval, external_url, files, missing_data_timeout)`},
+		{"sev_bad.bad.yml", `testdata/sev_bad.bad.yml:2: sev.policy_file: must not be empty
+testdata/sev_bad.bad.yml:3: sev.policy: unknown key (known keys: policy_file)`},
+		{"sev_not_string.bad.yml", `testdata/sev_not_string.bad.yml:2: sev.policy_file: expected a string, got a list`},
 		{"notify_unknown_receiver.bad.yml", `testdata/notify_unknown_receiver.bad.yml:9: notify.routes[1].receiver: unknown receiver "team-db" (receivers: team-web)`},
 		{"notify_route_without_receiver.bad.yml", `testdata/notify_route_without_receiver.bad.yml:5: notify.routes[0]: a route needs a receiver`},
 		{"notify_bad_regex.bad.yml", `testdata/notify_bad_regex.bad.yml:6: notify.routes[0].match_re.service: invalid regular expression "web-(api|ui": missing closing )`},
@@ -104,7 +107,7 @@ testdata/deps_weights.bad.yml:6: dependencies.weights.critical_threshold: expect
 func TestParseFileBadFixturesListed(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.bad.yml")
 	require.NoError(t, err)
-	require.Len(t, files, 33, "add every testdata/*.bad.yml to TestParseFileBad")
+	require.Len(t, files, 35, "add every testdata/*.bad.yml to TestParseFileBad")
 }
 
 func TestParseFileGood(t *testing.T) {
@@ -132,6 +135,11 @@ func TestParseFileGood(t *testing.T) {
 	example := DefaultConfig()
 	example.Rules.Files = []string{"../../examples/rules/*.yml"}
 	example.Dependencies.Files = []string{"../../examples/deps/*.yml"}
+	example.SEV.PolicyFile = "../../examples/sev/policy.yml"
+	sev := DefaultConfig()
+	sev.SEV.PolicyFile = "testdata/sev/policy.yml"
+	sevAbs := DefaultConfig()
+	sevAbs.SEV.PolicyFile = "/etc/vigil/sev.yml"
 	t.Setenv("VIGIL_TEST_ROUTING_KEY", "key-from-env")
 	rulesNotify := DefaultConfig()
 	rulesNotify.SamplingInterval = 15 * time.Second
@@ -188,6 +196,8 @@ func TestParseFileGood(t *testing.T) {
 		{"pagerduty_shorthand.good.yml", shorthand},
 		{"deps.good.yml", deps},
 		{"deps_weights_defaults.good.yml", weightsDefaults},
+		{"sev.good.yml", sev},
+		{"sev_absolute.good.yml", sevAbs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {

@@ -59,8 +59,8 @@ var importRules = map[string]importRule{
 	"alerting/api":    {vigil: []string{"alerting", "query/api", "depgraph"}, noImport: []string{module + "/tsdb", module + "/alerting/notify"}, noDep: alertingNoDep},
 	"alerting/notify": {vigil: []string{"alerting"}, noImport: []string{module + "/tsdb", module + "/alerting/api"}, noDep: alertingNoDep},
 	"alerting/oncall": {vigil: []string{"alerting", "query", "depgraph"}, noDep: []string{"github.com/spf13"}},
-	"sevbridge":       {vigil: []string{"query", "alerting", "depgraph"}, noImport: []string{"net/http"}, noDep: []string{"github.com/spf13"}},
-	"sevbridge/api":   {vigil: []string{"sevbridge", "query", "alerting", "depgraph"}, noDep: []string{"github.com/spf13"}},
+	"sevbridge":       {vigil: []string{"query", "alerting", "depgraph"}, noImport: []string{"net/http", module + "/query/api", module + "/alerting/api", module + "/tsdb"}, noDep: []string{"github.com/spf13", module + "/tsdb"}},
+	"sevbridge/api":   {vigil: []string{"sevbridge", "query/api"}, noImport: []string{module + "/alerting/notify"}, noDep: []string{"github.com/spf13", module + "/tsdb"}},
 	"bench":           {vigil: []string{"ingest", "tsdb", "query"}, noDep: []string{"github.com/spf13"}},
 	"e2e":             {noDep: []string{"github.com/spf13"}},
 }
@@ -243,6 +243,15 @@ func TestImportRulesCatch(t *testing.T) {
 		{"alerting imports depgraph", goPackage{ImportPath: module + "/alerting", Imports: []string{module + "/depgraph"}}, true},
 		{"alerting/api imports depgraph", goPackage{ImportPath: module + "/alerting/api", Imports: []string{module + "/alerting", module + "/depgraph", "net/http"}}, true},
 		{"notify imports depgraph", goPackage{ImportPath: module + "/alerting/notify", Imports: []string{module + "/depgraph"}}, false},
+		{"sevbridge imports query, alerting, notify and depgraph", goPackage{ImportPath: module + "/sevbridge", Imports: []string{module + "/query", module + "/alerting", module + "/alerting/notify", module + "/depgraph"}}, true},
+		{"sevbridge imports net/http", goPackage{ImportPath: module + "/sevbridge", Imports: []string{"net/http"}}, false},
+		{"sevbridge imports query/api", goPackage{ImportPath: module + "/sevbridge", Imports: []string{module + "/query/api"}}, false},
+		{"sevbridge imports its api", goPackage{ImportPath: module + "/sevbridge", Imports: []string{module + "/sevbridge/api"}}, false},
+		{"sevbridge depends on tsdb", goPackage{ImportPath: module + "/sevbridge", Deps: []string{module + "/tsdb"}}, false},
+		{"sevbridge/api imports sevbridge and query/api", goPackage{ImportPath: module + "/sevbridge/api", Imports: []string{module + "/sevbridge", module + "/query/api", "net/http"}}, true},
+		{"sevbridge/api imports query", goPackage{ImportPath: module + "/sevbridge/api", Imports: []string{module + "/query"}}, false},
+		{"sevbridge/api imports alerting", goPackage{ImportPath: module + "/sevbridge/api", Imports: []string{module + "/alerting"}}, false},
+		{"sevbridge/api depends on cobra", goPackage{ImportPath: module + "/sevbridge/api", Deps: []string{"github.com/spf13/cobra"}}, false},
 		{"cmd imports everything", goPackage{ImportPath: module + "/cmd/vigil", Imports: []string{module + "/query/api", module + "/tsdb", "go.yaml.in/yaml/v3"}}, true},
 	}
 	for _, tt := range tests {

@@ -2,10 +2,13 @@
 // takes pushed samples over HTTP, keeps them in its embedded store and
 // answers PromQL through the Prometheus HTTP API; it evaluates alerting and
 // recording rules and sends the alerts to PagerDuty, webhooks or Slack,
-// holding back those that a firing alert they depend on explains.
+// holding back those that a firing alert they depend on explains; with a
+// SEV policy it files SEVs by itself when availability drops, pages their
+// roles and keeps the SLA ledger.
 // "vigil push" and "vigil query" are small clients for a running server,
 // "vigil rules check" checks rule files offline, "vigil deps check" and
-// "vigil deps graph" check and print the dependency graph, and "vigil
+// "vigil deps graph" check and print the dependency graph, "vigil sev" and
+// "vigil sla" list and act on SEVs and print the SLA ledger, and "vigil
 // version" prints what was built.
 //
 // Run "vigil --help", or "vigil COMMAND --help", for the details.

@@ -32,8 +32,9 @@ var errShuttingDown = errors.New("the server is shutting down")
 // concurrent use.
 type reloader struct {
 	manager  *alerting.Manager
-	rules    []string // rules.files, as globs
-	services []string // dependencies.files, as globs
+	rules    []string      // rules.files, as globs
+	services []string      // dependencies.files, as globs
+	policy   *policyReload // the SEV policy; nil without a SEV bridge
 	logger   *slog.Logger
 	now      func() time.Time
 	metrics  reloadMetrics
@@ -82,13 +83,23 @@ func (r *reloader) reload() error {
 }
 
 // load reads the rule and services files named by the globs as they match
-// now, so a file added to a rules or services directory is picked up.
+// now, so a file added to a rules or services directory is picked up, and
+// the SEV policy. The policy is read and checked first and swapped in
+// last, after the rules, so that a bad file of either kind changes
+// nothing.
 func (r *reloader) load() error {
+	policy, err := r.policy.read()
+	if err != nil {
+		return err
+	}
 	spec, err := expandLoadSpec(r.rules, r.services)
 	if err != nil {
 		return err
 	}
-	return r.manager.Load(spec)
+	if err := r.manager.Load(spec); err != nil {
+		return err
+	}
+	return r.policy.set(policy)
 }
 
 // record sets the metrics and logs the outcome of a reload.
@@ -123,6 +134,9 @@ func (r *reloader) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprintf(w, "Reloaded: %s, %s", plural(groups, "group"), plural(rules, "rule"))
 	if n := countGraph(r.manager.Graph()); n.services > 0 || n.edges > 0 {
 		fmt.Fprintf(w, "; dependency graph: %s", n)
+	}
+	if r.policy != nil {
+		fmt.Fprintf(w, "; SEV policy %s", r.policy.file)
 	}
 	fmt.Fprintln(w, ".")
 }

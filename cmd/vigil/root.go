@@ -18,16 +18,21 @@ Prometheus HTTP API, so Grafana and other Prometheus clients work unchanged.
 It evaluates Prometheus alerting and recording rules every few seconds and
 pages through PagerDuty, webhooks or Slack -- the owner of the cause, not
 everyone downstream: alerts declare what they depend on, and an alert that
-a firing dependency explains is suppressed.
+a firing dependency explains is suppressed. With a SEV policy it files
+SEVs by itself when availability drops, pages their roles and keeps the
+SLA ledger.
 
 Start a server with "vigil serve", push a file with "vigil push", ask a
 question with "vigil query", check rule files with "vigil rules check" and
-the dependency graph with "vigil deps check".`,
+the dependency graph with "vigil deps check", work with SEVs with "vigil
+sev" and read the SLA ledger with "vigil sla".`,
 		Example: `  vigil serve --config examples/vigil.yml
   vigil push --url http://localhost:9096 metrics.prom
   vigil query --url http://localhost:9096 'rate(http_requests_total[5m])'
   vigil rules check examples/rules/*.yml
-  vigil deps check --config examples/vigil.yml`,
+  vigil deps check --config examples/vigil.yml
+  vigil sev list --url http://localhost:9096
+  vigil sla --month 2026-11`,
 		Version:       buildInfo().Version,
 		Args:          argsError(cobra.NoArgs), // an unknown command is a usage error
 		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -35,7 +40,7 @@ the dependency graph with "vigil deps check".`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newRulesCmd(), newDepsCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newRulesCmd(), newDepsCmd(), newSevCmd(), newSLACmd(), newVersionCmd())
 	return root
 }
 

@@ -36,7 +36,14 @@ func newServeCmd() *cobra.Command {
   GET  /api/v1/deps, /api/v1/deps/explain?alert=NAME&labels={...}
                     the dependency graph with each node's state; why an
                     alert is (or would be) suppressed, or not
-  POST /-/reload    re-read the rule and services files (as SIGHUP does)
+  GET  /api/v1/sevs, /api/v1/sevs/ID, /api/v1/sla?month=YYYY-MM
+                    the SEVs, newest first, and the SLA ledger (with a
+                    SEV policy, sev.policy_file)
+  POST /api/v1/sevs, /api/v1/sevs/ID/ACTION
+                    declare a SEV; ack, diagnose, mitigate, resolve or
+                    set-level one
+  POST /-/reload    re-read the rule and services files and the SEV
+                    policy (as SIGHUP does)
   GET  /-/healthy   200 while the process is up
   GET  /-/ready     503 until the write-ahead log is replayed and the rule
                     and services files are loaded, then 200
@@ -48,16 +55,22 @@ open and the rules are loaded. The rule files (rules.files) are evaluated
 every rules.evaluation_interval; alerts go to the receivers of the notify
 section, except those a firing alert they depend on explains (depends_on
 in the rules, services files in dependencies.files): these are suppressed,
-and the cause's owner is paged. SIGHUP or POST /-/reload re-read the rule
-and services files: all or nothing, a bad file keeps the running rules and
-graph (POST /-/reload answers 500 with the problem, SIGHUP logs it). SIGINT or SIGTERM stop the server gracefully:
-evaluation stops, in-flight requests finish, the write-ahead log is synced
-and the store closed, exit code 0.
+and the cause's owner is paged. With a SEV policy (sev.policy_file) the SEV
+bridge evaluates the availability SLIs every policy interval and files,
+pages and resolves SEVs by itself, and files SEVs from firing alerts
+labelled sev_type and sev_level; SEVs are kept in DATA_DIR/sev/sevs.db.
+SIGHUP or POST /-/reload re-read the rule and services files and the SEV
+policy: all or nothing, a bad file keeps the running rules, graph and
+policy (POST /-/reload answers 500 with the problem, SIGHUP logs it).
+SIGINT or SIGTERM stop the server gracefully: evaluation stops, the SEV
+bridge stops and closes its store, in-flight requests finish, the
+write-ahead log is synced and the store closed, exit code 0.
 
 Without --config Vigil runs on built-in defaults (listen :9096, data dir
-./data, no rules). Problems in the configuration, in a rule file or in a
-services file are reported as FILE:LINE: problem (a dependency cycle as the
-cycle), and the server does not start (exit 1).`,
+./data, no rules, no SEV policy). Problems in the configuration, in a rule
+file, in a services file or in the SEV policy are reported as FILE:LINE:
+problem (a dependency cycle as the cycle), and the server does not start
+(exit 1).`,
 		Example: `  # The example configuration, with the data directory ./data:
   vigil serve --config examples/vigil.yml
 

@@ -30,13 +30,16 @@ type alertStack struct {
 // startAlerting builds the notifier and the rule manager, loads the rule
 // and services files (a bad file is a start error naming its file and line,
 // a cycle one naming the cycle) and starts evaluating. The store must be
-// open.
-func (s *server) startAlerting(db store, engine *query.Engine) (*alertStack, error) {
+// open. With a SEV bridge (sev, nil without one), the alerts labelled
+// sev_type and sev_level are handed to it too, and reloads re-read its
+// policy; the policy was read at its start, so the first load here does
+// not read it again.
+func (s *server) startAlerting(db store, engine *query.Engine, sev *sevStack) (*alertStack, error) {
 	notifier, err := s.newNotifier()
 	if err != nil {
 		return nil, err
 	}
-	manager, err := alerting.NewManager(s.alertingOptions(db, engine, notifier))
+	manager, err := alerting.NewManager(s.alertingOptions(db, engine, s.alertNotifier(notifier, sev)))
 	if err != nil {
 		return nil, fmt.Errorf("start rule evaluation: %w", err)
 	}
@@ -47,8 +50,26 @@ func (s *server) startAlerting(db store, engine *query.Engine) (*alertStack, err
 	if err := a.reloader.reload(); err != nil {
 		return nil, fmt.Errorf("invalid %s; the server did not start:\n%w", s.loadedFiles(), err)
 	}
+	a.reloader.policy = s.policyReload(sev) // before the reloader is shared
 	a.start()
 	return a, nil
+}
+
+// alertNotifier is what rule evaluation notifies: the notifier, behind
+// the SEV bridge's feed when there is a bridge; nil when there is neither
+// (a nil *Notifier in the interface would not be nil).
+func (s *server) alertNotifier(n *notify.Notifier, sev *sevStack) alerting.Notifier {
+	switch {
+	case sev != nil:
+		f := &sevFeed{bridge: sev.bridge, now: time.Now}
+		if n != nil {
+			f.next = n
+		}
+		return f
+	case n != nil:
+		return n
+	}
+	return nil
 }
 
 // loadedFiles names the kinds of files the reloader loads, for errors.
@@ -60,8 +81,8 @@ func (s *server) loadedFiles() string {
 }
 
 // alertingOptions composes alerting.Options from the configuration.
-func (s *server) alertingOptions(db store, engine *query.Engine, notifier *notify.Notifier) alerting.Options {
-	opts := alerting.Options{
+func (s *server) alertingOptions(db store, engine *query.Engine, notifier alerting.Notifier) alerting.Options {
+	return alerting.Options{
 		Query:              engine,
 		Writer:             newStoreWriter(db),
 		EvaluationInterval: s.cfg.Rules.EvaluationInterval,
@@ -70,11 +91,8 @@ func (s *server) alertingOptions(db store, engine *query.Engine, notifier *notif
 		Weights:            weightsOptions(s.cfg.Dependencies.Weights),
 		Logger:             s.logger.With("component", "alerting"),
 		Registerer:         s.reg,
+		Notifier:           notifier,
 	}
-	if notifier != nil { // a nil *Notifier in the interface would not be nil
-		opts.Notifier = notifier
-	}
-	return opts
 }
 
 // weightsOptions composes alerting.WeightsOptions from

@@ -19,6 +19,7 @@ import (
 	"github.com/vigilsre/vigil/ingest"
 	"github.com/vigilsre/vigil/query"
 	"github.com/vigilsre/vigil/query/api"
+	sevapi "github.com/vigilsre/vigil/sevbridge/api"
 	"github.com/vigilsre/vigil/tsdb"
 )
 
@@ -190,20 +191,27 @@ func (s *server) storeOptions() tsdb.Options {
 	}
 }
 
-// serveReady loads the rules and starts evaluating them, mounts the push,
-// query and alerting handlers, reports ready and serves until ctx is done
-// or the HTTP server fails, reloading the rule files on every SIGHUP. On
-// the way out it stops evaluation (and the notifier) before returning, so
-// the store can be closed.
-func (s *server) serveReady(ctx context.Context, db store, served <-chan error) error {
+// serveReady starts the SEV bridge (when a policy is configured), loads
+// the rules and starts evaluating them, mounts the push, query, alerting
+// and SEV handlers, reports ready and serves until ctx is done or the HTTP
+// server fails, reloading the rule files and the SEV policy on every
+// SIGHUP. On the way out it stops evaluation (and the notifier), then the
+// bridge (closing the SEV store), before returning, so the store can be
+// closed.
+func (s *server) serveReady(ctx context.Context, db store, served <-chan error) (err error) {
 	s.gate.close("starting: loading rule files")
 	engine := s.queryEngine(db)
-	al, err := s.startAlerting(db, engine)
+	sev, err := s.startSEV(engine)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, sev.stop()) }()
+	al, err := s.startAlerting(db, engine, sev)
 	if err != nil {
 		return err
 	}
 	defer al.stop()
-	s.gate.open(s.dataHandler(db, engine, al))
+	s.gate.open(s.dataHandler(db, engine, al, sev))
 	s.logger.Info("ready", "addr", s.addr)
 	stopMonitor := s.startSelfMonitor(db)
 	defer stopMonitor()
@@ -240,8 +248,9 @@ func (s *server) queryEngine(db store) *query.Engine {
 }
 
 // dataHandler builds the endpoints that need the store: push, query, the
-// rules and alerts, the dependency graph, and POST /-/reload.
-func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack) http.Handler {
+// rules and alerts, the dependency graph, the SEVs and the SLA ledger
+// (with a SEV bridge), and POST /-/reload.
+func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack, sev *sevStack) http.Handler {
 	mux := http.NewServeMux()
 	ingest.NewHandler(db, ingest.Options{
 		MaxBodyBytes: s.cfg.Ingest.MaxBodyBytes,
@@ -250,6 +259,9 @@ func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack) htt
 	}).Register(mux)
 	api.New(engine, api.Options{BuildInfo: buildInfo(), Logger: s.logger.With("component", "api")}).Register(mux)
 	alertapi.New(al.manager, alertapi.Options{Logger: s.logger.With("component", "api"), Deps: al.manager}).Register(mux)
+	if sev != nil {
+		sevapi.New(sev.bridge, sevapi.Options{Logger: s.logger.With("component", "api")}).Register(mux)
+	}
 	mux.Handle("POST /-/reload", al.reloader)
 	return mux
 }
