@@ -105,9 +105,19 @@ const maxPoints = 20000
 // (pages, posts, postmortem drafts) and keeps the SLA ledger. Human actions
 // go through the same engine. Safe for concurrent use.
 //
-// Two locks: mu serialises the engine, the store writes and the state
-// below it; effMu, taken before mu is released, keeps effects in the order
-// of their Changes while the network sends run without mu.
+// Effects never hold up a Change: the engine step (or Declare, Act)
+// persists the Change and puts it on one ordered effect queue, under mu,
+// and returns; one worker goroutine, started by Run and stopped and waited
+// for when Run returns, executes the queue in order, so the effects of a
+// SEV run in the order of its Changes however slow PagerDuty is (a send
+// may retry for notify's give_up_after). Effects queued while Run is not
+// running (a Declare before Run, or after it returned, or the rest of a
+// Change interrupted by the stop) wait for the next Run; they are not lost
+// until the process exits, and Run logs how many it leaves behind.
+//
+// Locks: mu serialises the engine, the store writes, the queue pushes and
+// the state below it; effMu is held by whoever executes a queued Change
+// (the worker, or drain in tests), never with mu.
 type Bridge struct {
 	store   *Store
 	query   Querier
@@ -120,8 +130,9 @@ type Bridge struct {
 	metrics *metrics
 	reset   chan struct{} // SetPolicy → Run resets its ticker
 	wake    chan struct{} // Alerts → Run steps the queued alerts
+	effects *effectQueue  // persisted Changes whose effects wait for the worker
 
-	effMu sync.Mutex
+	effMu sync.Mutex // held while one queued Change's effects execute
 
 	mu      sync.Mutex
 	policy  *Policy
@@ -132,6 +143,7 @@ type Bridge struct {
 	minute  time.Time             // start of the ledger minute being observed
 	lastSLI *Reading              // last global reading in minute; nil: none yet
 	lastIDs []string              // active SEVs at lastSLI
+	drafted map[string]bool       // active SEVs with a draft written or queued
 }
 
 // New returns a Bridge over opts, its engine rebuilt from the store's
@@ -149,6 +161,9 @@ func New(opts Options) (*Bridge, error) {
 		return nil, err
 	}
 	b := newBridge(opts, m)
+	if b.effects, err = newEffectQueue(opts.Registerer); err != nil {
+		return nil, err
+	}
 	b.engine = NewEngine(opts.Policy, active, next)
 	for _, s := range active {
 		b.active[s.ID] = s
@@ -174,7 +189,7 @@ func newBridge(opts Options, m *metrics) *Bridge {
 		store: opts.Store, query: opts.Query, pager: opts.Pager, poster: opts.Poster,
 		pmDir: opts.PostmortemDir, extURL: opts.ExternalURL, logger: opts.Logger, now: opts.Now,
 		metrics: m, reset: make(chan struct{}, 1), wake: make(chan struct{}, 1), policy: opts.Policy,
-		active: map[string]*SEV{}, points: map[string][]SLIPoint{},
+		active: map[string]*SEV{}, points: map[string][]SLIPoint{}, drafted: map[string]bool{},
 	}
 	if b.logger == nil {
 		b.logger = slog.Default()
@@ -186,8 +201,13 @@ func newBridge(opts Options, m *metrics) *Bridge {
 }
 
 // Run evaluates every Policy.Interval until ctx is done, then returns nil.
-// It starts no goroutines.
+// It starts the effect worker, which executes the queued effects (those
+// queued before Run first) with ctx, and stops and waits for it before
+// returning; effects still queued then wait for the next Run (see Bridge).
 func (b *Bridge) Run(ctx context.Context) error {
+	var worker sync.WaitGroup
+	worker.Go(func() { b.sendEffects(ctx) })
+	defer b.stopEffects(&worker)
 	t := time.NewTicker(b.interval())
 	defer t.Stop()
 	for {
@@ -199,7 +219,7 @@ func (b *Bridge) Run(ctx context.Context) error {
 		case <-t.C:
 			b.step(ctx, b.now())
 		case <-b.wake:
-			b.stepAlerts(ctx, b.now())
+			b.stepAlerts(b.now())
 		}
 	}
 }
@@ -251,27 +271,24 @@ func (b *Bridge) step(ctx context.Context, now time.Time) {
 	b.mu.Lock()
 	p := b.policy
 	b.mu.Unlock()
-	b.stepEngine(ctx, now, b.readings(ctx, p, now), true)
+	b.stepEngine(now, b.readings(ctx, p, now), true)
 }
 
 // stepAlerts hands the queued alerts to the engine without SLI readings.
-func (b *Bridge) stepAlerts(ctx context.Context, now time.Time) {
-	b.stepEngine(ctx, now, nil, false)
+func (b *Bridge) stepAlerts(now time.Time) {
+	b.stepEngine(now, nil, false)
 }
 
 // stepEngine steps the engine with readings and the queued alerts,
-// persists the Changes, feeds the ledger (when ledger) and executes the
-// effects in order.
-func (b *Bridge) stepEngine(ctx context.Context, now time.Time, readings []Reading, ledger bool) {
+// persists the Changes, queues their effects and feeds the ledger (when
+// ledger).
+func (b *Bridge) stepEngine(now time.Time, readings []Reading, ledger bool) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	alerts := b.alerts
 	b.alerts = nil
-	jobs := b.apply(now, readings, b.engine.Step(now, readings, alerts), true)
+	b.enqueue(b.apply(now, readings, b.engine.Step(now, readings, alerts), true))
 	if ledger {
 		b.observeMinute(now, b.policy.SLA, readings)
 	}
-	b.effMu.Lock()
-	b.mu.Unlock()
-	defer b.effMu.Unlock()
-	b.execute(ctx, jobs)
 }

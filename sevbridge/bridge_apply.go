@@ -28,6 +28,7 @@ func (b *Bridge) apply(now time.Time, readings []Reading, changes []Change, auto
 		jobs = append(jobs, job{change: c, draft: b.draft(c), hooks: b.policy.Webhooks})
 		if !c.SEV.Active() {
 			delete(b.points, c.SEV.ID)
+			delete(b.drafted, c.SEV.ID)
 		}
 	}
 	b.metrics.setOpen(b.activeList())
@@ -52,12 +53,15 @@ func (b *Bridge) persist(c Change, auto bool) {
 }
 
 // draft renders the postmortem of c when it asks for one, or when the SEV
-// already has a draft that Vigil keeps up to date until the SEV resolves.
+// already has a draft that Vigil keeps up to date until the SEV resolves:
+// one queued (drafted) or, after a restart, one on disk.
 func (b *Bridge) draft(c Change) []byte {
-	if b.pmDir == "" || !(hasEffect(c, EffectPostmortem) || b.hasDraft(c.SEV.ID)) {
+	id := c.SEV.ID
+	if b.pmDir == "" || !(hasEffect(c, EffectPostmortem) || b.drafted[id] || b.hasDraft(id)) {
 		return nil
 	}
-	return Postmortem(c.SEV, b.points[c.SEV.ID])
+	b.drafted[id] = true
+	return Postmortem(c.SEV, b.points[id])
 }
 
 func hasEffect(c Change, kind string) bool {

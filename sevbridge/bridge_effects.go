@@ -16,14 +16,20 @@ type SlackMessage struct {
 	Text string `json:"text"`
 }
 
-// execute runs the effects of jobs in order; b.effMu is held, b.mu is not.
-func (b *Bridge) execute(ctx context.Context, jobs []job) {
-	for _, j := range jobs {
-		b.writeDraft(j)
-		for _, e := range j.change.Effects {
-			b.effect(ctx, j, e)
+// execute writes j's draft, then runs its effects in order; b.effMu is
+// held, b.mu is not. When ctx is done before an effect, it stops and
+// returns the rest of j (the effects not run, no draft) and true.
+func (b *Bridge) execute(ctx context.Context, j job) (rest job, stopped bool) {
+	b.writeDraft(j)
+	j.draft = nil
+	for i, e := range j.change.Effects {
+		if ctx.Err() != nil {
+			j.change.Effects = j.change.Effects[i:]
+			return j, true
 		}
+		b.effect(ctx, j, e)
 	}
+	return job{}, false
 }
 
 func (b *Bridge) effect(ctx context.Context, j job, e Effect) {

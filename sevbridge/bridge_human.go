@@ -12,21 +12,24 @@ import (
 var ErrInvalidAction = errors.New("invalid sev action")
 
 // Declare files a SEV by hand, through the engine so it lands in the
-// timeline, persists it and executes its effects; it returns the SEV.
-func (b *Bridge) Declare(ctx context.Context, actor string, t Type, level Level, title string, routes []string) (*SEV, error) {
+// timeline, persists it and queues its effects; it returns the SEV without
+// waiting for them (see Bridge). ctx is not used: the effects run under
+// Run's context.
+func (b *Bridge) Declare(_ context.Context, actor string, t Type, level Level, title string, routes []string) (*SEV, error) {
 	if !t.Valid() || !level.Valid() {
 		return nil, fmt.Errorf("%w: declare type %q level %d: want a type of %v and a level 0-3", ErrInvalidAction, t, level, Types)
 	}
-	return b.human(ctx, func(now time.Time) (Change, error) {
+	return b.human(func(now time.Time) (Change, error) {
 		return b.engine.Declare(now, actor, t, level, title, routes), nil
 	})
 }
 
 // Act applies a human action (ack, diagnose, mitigate, resolve, or
-// set-level with level) to the SEV id, persists it and executes its
-// effects; it returns the SEV after.
-func (b *Bridge) Act(ctx context.Context, actor, id, action string, level Level) (*SEV, error) {
-	return b.human(ctx, func(now time.Time) (Change, error) {
+// set-level with level) to the SEV id, persists it and queues its effects;
+// it returns the SEV after, without waiting for them (see Bridge). ctx is
+// not used: the effects run under Run's context.
+func (b *Bridge) Act(_ context.Context, actor, id, action string, level Level) (*SEV, error) {
+	return b.human(func(now time.Time) (Change, error) {
 		c, err := b.engine.Act(now, actor, id, action, level)
 		if err != nil {
 			return Change{}, b.actError(id, action, err)
@@ -43,8 +46,9 @@ func (b *Bridge) actError(id, action string, err error) error {
 	return fmt.Errorf("%w: %s %s: %w", ErrInvalidAction, action, id, err)
 }
 
-// human runs f under the lock, then applies and executes its Change.
-func (b *Bridge) human(ctx context.Context, f func(now time.Time) (Change, error)) (*SEV, error) {
+// human runs f under the lock, then applies its Change and queues its
+// effects.
+func (b *Bridge) human(f func(now time.Time) (Change, error)) (*SEV, error) {
 	b.mu.Lock()
 	now := b.now()
 	c, err := f(now)
@@ -52,11 +56,8 @@ func (b *Bridge) human(ctx context.Context, f func(now time.Time) (Change, error
 		b.mu.Unlock()
 		return nil, err
 	}
-	jobs := b.apply(now, nil, []Change{c}, false)
-	b.effMu.Lock()
+	b.enqueue(b.apply(now, nil, []Change{c}, false))
 	b.mu.Unlock()
-	defer b.effMu.Unlock()
-	b.execute(ctx, jobs)
 	return c.SEV.Clone(), nil
 }
 

@@ -192,7 +192,8 @@ func (f *bridgeFixture) restart(t *testing.T) {
 }
 
 // run steps the bridge every 10 s from `from` to `to` (inclusive, seconds
-// after t0), with route's SLI at value (other routes at 1).
+// after t0), with route's SLI at value (other routes at 1), executing the
+// queued effects after each step as Run's worker would.
 func (f *bridgeFixture) run(from, to int, route string, value float64) {
 	for s := from; s <= to; s += 10 {
 		ts := at(s)
@@ -204,6 +205,7 @@ func (f *bridgeFixture) run(from, to int, route string, value float64) {
 			f.q.setRoute(ts, route, value)
 		}
 		f.b.step(context.Background(), ts)
+		f.b.drain(context.Background())
 	}
 }
 
@@ -377,6 +379,8 @@ func TestBridgeDeclareAct(t *testing.T) {
 	sev, err := f.b.Declare(ctx, "ana", TypeSecurity, 2, "Leaked key", nil)
 	require.NoError(t, err)
 	require.Equal(t, "SEV-1", sev.ID)
+	require.Empty(t, f.pager.take()) // queued for Run's worker
+	f.b.drain(ctx)
 	require.Equal(t, []string{"trigger KI SEV-1-imoc error vigil", "trigger KT SEV-1-tloc error vigil"}, f.pager.take())
 	sev, err = f.b.Act(ctx, "ben", "SEV-1", "ack", 0)
 	require.NoError(t, err)
@@ -394,6 +398,7 @@ func TestBridgeDeclareAct(t *testing.T) {
 	require.ErrorIs(t, err, ErrInvalidAction)
 	_, err = f.b.Act(ctx, "ben", "SEV-1", "resolve", 0)
 	require.NoError(t, err)
+	f.b.drain(ctx)
 	require.Equal(t, []string{"resolve KI SEV-1-imoc", "resolve KT SEV-1-tloc"}, f.pager.take())
 	_, err = f.b.Act(ctx, "ben", "SEV-1", "ack", 0)
 	require.ErrorIs(t, err, ErrInvalidAction)
@@ -403,7 +408,8 @@ func TestBridgeAlerts(t *testing.T) {
 	f := newFixture(t)
 	ls := labels.FromStrings("alertname", "DiskLost", "sev_type", "durability", "sev_level", "1")
 	f.b.Alerts([]AlertEvent{{Labels: ls, Firing: true, At: t0}})
-	f.b.stepAlerts(context.Background(), t0)
+	f.b.stepAlerts(t0)
+	f.b.drain(context.Background())
 	list, err := f.b.List()
 	require.NoError(t, err)
 	require.Len(t, list, 1)

@@ -40,8 +40,10 @@
 // each interval and the alert events; it returns Changes (the SEV after
 // the change, the new timeline entries, and the effects: PagerDuty
 // triggers and resolves with dedup key "<SEV-id>-<role>", webhook posts,
-// postmortem drafts). The runner persists each Change before executing
-// its effects. Semantics:
+// postmortem drafts). The runner persists each Change, then queues its
+// effects; one worker owned by Run executes them in order, so a human's
+// declare or action returns once the SEV is stored, not once PagerDuty
+// answers. Semantics:
 //
 //   - A level row holds when its SLI has been below `below` at every
 //     reading for at least `for`; the most severe holding row wins. Global

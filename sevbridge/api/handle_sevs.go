@@ -2,7 +2,6 @@ package api
 
 import (
 	"cmp"
-	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -46,14 +45,7 @@ func (a *API) declare(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.src.Declare(effectsContext(r), d.actor, d.typ, d.level, d.title, d.routes)
-}
-
-// effectsContext is the context of a declare or an action: the request's
-// values without its cancellation, so that a client that goes away does
-// not abandon the pages and posts of a SEV already stored.
-func effectsContext(r *http.Request) context.Context {
-	return context.WithoutCancel(r.Context())
+	return a.src.Declare(r.Context(), d.actor, d.typ, d.level, d.title, d.routes)
 }
 
 // act serves POST /api/v1/sevs/{id}/{action}.
@@ -73,7 +65,7 @@ func (a *API) act(r *http.Request) (any, error) {
 	if _, err := a.src.Get(id); err != nil {
 		return nil, err // not found: 404 before the action is judged
 	}
-	return a.src.Act(effectsContext(r), actor, id, action, level)
+	return a.src.Act(r.Context(), actor, id, action, level)
 }
 
 // actions are the {action}s of POST /api/v1/sevs/{id}/{action}.
