@@ -34,6 +34,15 @@
 //     update with custom_details.caused_by).
 //   - deps_check_test.go runs `vigil deps check` and `vigil deps graph`:
 //     cycles printed, unknown references at file:line, exit codes.
+//   - sev_test.go (with sev_scenario_test.go and sev_traffic_test.go)
+//     pushes http_requests_total by route every 10 s under a SEV policy
+//     with the PagerDuty stand-in and a webhook receiver: a critical route
+//     dipping below its level-2 row files one availability SEV with its
+//     three roles and pages, deepening raises it to level 1, a second
+//     route joins it, recovery mitigates and resolves it; a dip on a route
+//     in no bucket files nothing and a global drop files from the global
+//     table; a restart mid-SEV neither files nor pages twice; a bad policy
+//     is refused at start and on reload; vigil sev drives a declared SEV.
 //
 // The binary is built on first use, so `go test -list` costs no build.
 //

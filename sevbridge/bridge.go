@@ -208,20 +208,50 @@ func (b *Bridge) Run(ctx context.Context) error {
 	var worker sync.WaitGroup
 	worker.Go(func() { b.sendEffects(ctx) })
 	defer b.stopEffects(&worker)
-	t := time.NewTicker(b.interval())
+	sched := newSchedule(b.now(), b.interval())
+	t := time.NewTicker(sched.interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-b.reset:
-			t.Reset(b.interval())
+			sched = newSchedule(b.now(), b.interval())
+			t.Reset(sched.interval)
 		case <-t.C:
-			b.step(ctx, b.now())
+			b.step(ctx, sched.next(b.now()))
 		case <-b.wake:
 			b.stepAlerts(b.now())
 		}
 	}
+}
+
+// schedule gives each evaluation its scheduled time, start + n×interval,
+// rather than the moment the ticker fired: the table rows' for,
+// recovery_for and resolve_after are multiples of the interval, and a
+// tick arriving a few microseconds early would otherwise make a 30s for
+// hold only at the next evaluation.
+type schedule struct {
+	start    time.Time
+	interval time.Duration
+	n        int64
+}
+
+func newSchedule(start time.Time, interval time.Duration) schedule {
+	return schedule{start: start, interval: interval}
+}
+
+// next returns the time of the next evaluation. When the loop fell more
+// than an interval behind (a stalled process, a suspended machine), it
+// starts again from now instead of replaying the missed times.
+func (s *schedule) next(now time.Time) time.Time {
+	s.n++
+	at := s.start.Add(time.Duration(s.n) * s.interval)
+	if now.Sub(at) > s.interval {
+		s.start, s.n = now, 0
+		return now
+	}
+	return at
 }
 
 func (b *Bridge) interval() time.Duration {

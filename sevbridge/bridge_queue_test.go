@@ -204,3 +204,24 @@ func TestEffectQueueDropsOldest(t *testing.T) {
 	j, _ = q.pop()
 	require.Equal(t, "SEV-7", j.change.SEV.ID)
 }
+
+// TestScheduleIgnoresTickJitter: evaluation times are start + n×interval
+// whatever the moment the ticker fired, and a loop that fell behind starts
+// again from now.
+func TestScheduleIgnoresTickJitter(t *testing.T) {
+	start := time.Date(2026, 11, 25, 20, 0, 0, 0, time.UTC)
+	s := newSchedule(start, 10*time.Second)
+	for i, jitter := range []time.Duration{-300 * time.Microsecond, 2 * time.Millisecond, -time.Millisecond} {
+		want := start.Add(time.Duration(i+1) * 10 * time.Second)
+		if got := s.next(want.Add(jitter)); !got.Equal(want) {
+			t.Fatalf("tick %d: got %v, want %v", i+1, got, want)
+		}
+	}
+	late := start.Add(2 * time.Minute)
+	if got := s.next(late); !got.Equal(late) {
+		t.Fatalf("after a stall: got %v, want now %v", got, late)
+	}
+	if got, want := s.next(late.Add(10*time.Second)), late.Add(10*time.Second); !got.Equal(want) {
+		t.Fatalf("after the restart of the schedule: got %v, want %v", got, want)
+	}
+}
