@@ -3,38 +3,66 @@ package depgraph
 import (
 	"slices"
 	"strings"
+
+	"github.com/prometheus/prometheus/model/labels"
 )
 
 // Miss is a firing instance of an ancestor that does not explain an alert
-// instance, and why: a label of the path's match set differs, or an all_of
-// group on the path lacks a matching firing alternative.
+// instance, and why: labels of the path's match set differ, or an all_of
+// group on the path lacks matching firing alternatives.
 type Miss struct {
-	// Cause is the firing instance and Path the shortest path to it.
+	// Cause is the firing instance and Path the path named: of the paths
+	// to the cause, the one with the fewest differing labels, then the
+	// shortest, then the first by names.
 	Cause Instance
 	Path  []string
-	// Label is the first label whose values differ, Want the dependent's
-	// value and Got the cause's; empty when the labels match.
-	Label, Want, Got string
-	// AllOf is the group one of whose alternatives, Missing, has no
-	// matching firing instance; empty when the labels differ.
+	// Root is true when the cause is not itself explained by the same
+	// firing set, as in Explanation.
+	Root bool
+	// Labels are every label of the path's match set on which the cause
+	// and the dependent differ, by name; empty when they match.
+	Labels []LabelDiff
+	// AllOf is the first all_of group on the path with alternatives that
+	// have no matching firing instance, Missing; empty when labels differ.
 	AllOf   []string
-	Missing string
+	Missing []string
+}
+
+// LabelDiff is one label on which a cause and its dependent differ: Got is
+// the cause's value and Want the dependent's ("" when not set).
+type LabelDiff struct {
+	Name, Want, Got string
 }
 
 // String says why in one line, such as `MetadataDBDown fires but region
-// differs: us-west ≠ us-east` (the cause's value first).
+// differs: us-west ≠ us-east, zone differs: z1 ≠ z2` (the cause's value
+// first; an empty value reads `""`) or `ReplicaA fires but all_of
+// [ReplicaA, ReplicaB] lacks a matching ReplicaB`.
 func (m Miss) String() string {
-	if m.Label != "" {
-		return m.Cause.Alert + " fires but " + m.Label + " differs: " + m.Got + " ≠ " + m.Want
+	if len(m.Labels) > 0 {
+		parts := make([]string, 0, len(m.Labels))
+		for _, l := range m.Labels {
+			parts = append(parts, l.Name+" differs: "+quoteEmpty(l.Got)+" ≠ "+quoteEmpty(l.Want))
+		}
+		return m.Cause.Alert + " fires but " + strings.Join(parts, ", ")
 	}
-	return m.Cause.Alert + " fires but all_of [" + strings.Join(m.AllOf, ", ") + "] lacks a matching " + m.Missing
+	return m.Cause.Alert + " fires but all_of [" + strings.Join(m.AllOf, ", ") + "] lacks a matching " + strings.Join(m.Missing, ", ")
+}
+
+// quoteEmpty returns v, or `""` when v is empty.
+func quoteEmpty(v string) string {
+	if v == "" {
+		return `""`
+	}
+	return v
 }
 
 // Misses returns the firing instances of d's ancestors that do not
-// explain d, one per instance with its shortest path, sorted by path
-// length then cause: what an operator asks about when an alert pages that
-// they expected suppressed. Instances that do explain d are left out. It
-// walks every endpoint, so it is for the API, not for every evaluation.
+// explain d, one per instance, sorted as Decision.By is (roots first, then
+// by path length, then cause): what an operator asks about when an alert
+// pages that they expected suppressed. Instances that do explain d are
+// left out. It walks every endpoint and path, so it is for the API, not
+// for every evaluation.
 func (g *Graph) Misses(d Instance, firing *Firing) []Miss {
 	if firing == nil || len(firing.inst) == 0 || g.alertID(d.Alert) < 0 {
 		return nil
@@ -43,23 +71,23 @@ func (g *Graph) Misses(d Instance, firing *Firing) []Miss {
 	defer g.release(e)
 	e.run(false)
 	misses := map[int32]Miss{}
-	dists := map[int32]int32{}
 	for s := range e.srcs {
-		e.collectMisses(int32(s), misses, dists)
+		e.collectMisses(int32(s), misses)
 	}
 	out := make([]Miss, 0, len(misses))
-	for _, m := range misses {
+	for i, m := range misses {
+		m.Root = !e.v.suppressed(i)
 		out = append(out, m)
 	}
 	slices.SortFunc(out, func(a, b Miss) int {
-		return cmpExplanations(Explanation{Cause: a.Cause, Path: a.Path}, Explanation{Cause: b.Cause, Path: b.Path})
+		return cmpExplanations(Explanation{Cause: a.Cause, Path: a.Path, Root: a.Root}, Explanation{Cause: b.Cause, Path: b.Path, Root: b.Root})
 	})
 	return out
 }
 
 // collectMisses records, for every endpoint of source s and every firing
-// instance there that does not explain d, why not.
-func (e *explainer) collectMisses(s int32, misses map[int32]Miss, dists map[int32]int32) {
+// instance there that does not explain d, why not: the fewest labels.
+func (e *explainer) collectMisses(s int32, misses map[int32]Miss) {
 	src := &e.srcs[s]
 	for _, k := range src.cl.keys {
 		st := &src.cl.states[k]
@@ -67,29 +95,38 @@ func (e *explainer) collectMisses(s int32, misses map[int32]Miss, dists map[int3
 			if e.pos[i] >= 0 || e.isSelf(e.v.inst[i]) {
 				continue // it explains d, or it is d
 			}
-			f := found{inst: i, src: s, key: k, dist: src.dist + st.dist}
-			if old, ok := dists[i]; ok && old <= f.dist {
-				continue
+			m := e.why(found{inst: i, src: s, key: k})
+			if old, ok := misses[i]; !ok || fewerLabels(m, old) {
+				misses[i] = m
 			}
-			dists[i] = f.dist
-			misses[i] = e.why(f)
 		}
 	}
+}
+
+// fewerLabels reports whether a names fewer differing labels than b, then
+// a shorter path, then the first path by names.
+func fewerLabels(a, b Miss) bool {
+	switch {
+	case len(a.Labels) != len(b.Labels):
+		return len(a.Labels) < len(b.Labels)
+	case len(a.Path) != len(b.Path):
+		return len(a.Path) < len(b.Path)
+	}
+	return slices.Compare(a.Path, b.Path) < 0
 }
 
 // why explains why the cause of f does not explain d.
 func (e *explainer) why(f found) Miss {
 	src, c := &e.srcs[f.src], e.v.inst[f.inst]
 	st := &src.cl.states[f.key]
-	m := Miss{Cause: c, Path: e.path(f)}
-	if l, ok := e.g.differs(e.d, c, st.ls, src.ls); ok {
-		m.Label, m.Want, m.Got = l, e.d.Labels.Get(l), c.Labels.Get(l)
+	m := Miss{Cause: c, Path: e.path(f), Labels: e.g.differs(e.d, c, st.ls, src.ls)}
+	if len(m.Labels) > 0 {
 		return m
 	}
 	for _, set := range []struct{ cs, prefix int32 }{{src.cs, lsTop}, {st.cs, src.ls}} {
 		for _, cd := range e.g.conds.sets[set.cs] {
-			if alt, ok := e.missingAlternative(cd, set.prefix); ok {
-				m.AllOf, m.Missing = e.g.groupNames(cd.group), alt
+			if alts := e.missingAlternatives(cd, set.prefix); len(alts) > 0 {
+				m.AllOf, m.Missing = e.g.groupNames(cd.group), alts
 				return m
 			}
 		}
@@ -97,28 +134,50 @@ func (e *explainer) why(f found) Miss {
 	return m
 }
 
-// differs returns the first label of a ∩ b on which d and c differ.
-func (g *Graph) differs(d, c Instance, a, b int32) (string, bool) {
+// differs returns the labels of a ∩ b on which d and c differ (every label
+// but alertname when both are lsTop, as match asks for equal sets).
+func (g *Graph) differs(d, c Instance, a, b int32) []LabelDiff {
 	if a == lsTop {
 		a, b = b, a
 	}
-	for _, n := range g.sets.sets[a] {
+	names := g.sets.sets[a]
+	if a == lsTop {
+		names = labelNames(d.Labels, c.Labels)
+	}
+	var out []LabelDiff
+	for _, n := range names {
 		if g.sets.has(b, n) && d.Labels.Get(n) != c.Labels.Get(n) {
-			return n, true
+			out = append(out, LabelDiff{Name: n, Want: d.Labels.Get(n), Got: c.Labels.Get(n)})
 		}
 	}
-	return "", false
+	return out
 }
 
-// missingAlternative returns the first alternative of c's group without a
-// firing instance matching d on c.ls ∩ prefix.
-func (e *explainer) missingAlternative(c cond, prefix int32) (string, bool) {
-	for _, alt := range e.g.groups[c.group] {
-		if !e.altFires(alt, c.ls, prefix) {
-			return e.g.names[alt], true
+// labelNames returns the sorted names of the labels of a and b but
+// alertname.
+func labelNames(a, b labels.Labels) []string {
+	var out []string
+	add := func(l labels.Label) {
+		if l.Name != labels.AlertName {
+			out = append(out, l.Name)
 		}
 	}
-	return "", false
+	a.Range(add)
+	b.Range(add)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// missingAlternatives returns the alternatives of c's group without a
+// firing instance matching d on c.ls ∩ prefix.
+func (e *explainer) missingAlternatives(c cond, prefix int32) []string {
+	var out []string
+	for _, alt := range e.g.groups[c.group] {
+		if !e.altFires(alt, c.ls, prefix) {
+			out = append(out, e.g.names[alt])
+		}
+	}
+	return out
 }
 
 // groupNames returns the alert names of an all_of group.

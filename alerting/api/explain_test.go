@@ -98,9 +98,9 @@ func TestExplainNotSuppressed(t *testing.T) {
 		"WebErrors", `{"alertname":"WebErrors","region":"us-west"}`,
 		`"MetadataDBDown{region=\"us-west\", service=\"metadata-db\"} is pending, not firing yet"`,
 	}, {
-		"a chain: both causes differ, the deepest first", `alert=WebLatency&labels={region="ap"}`, depsAlerts(),
+		"a chain: causes differ, root causes first, one instance per alert", `alert=WebLatency&labels={region="ap"}`, depsAlerts(),
 		"WebLatency", `{"alertname":"WebLatency","region":"ap"}`,
-		`"MetadataDBDown fires but region differs: us-east ≠ ap; WebErrors fires but region differs: us-east ≠ ap"`,
+		`"WebErrors fires but region differs: eu ≠ ap; MetadataDBDown fires but region differs: us-east ≠ ap"`,
 	}, {
 		"all_of in part", `alert=CheckoutFailing&labels={region="us-east"}`, withReplicas(replica("ReplicaADown", "us-east")),
 		"CheckoutFailing", `{"alertname":"CheckoutFailing","region":"us-east"}`,
@@ -114,7 +114,7 @@ func TestExplainNotSuppressed(t *testing.T) {
 		"all_of in whole, one alternative elsewhere", `alert=CheckoutFailing&labels={region="us-east"}`,
 		withReplicas(replica("ReplicaADown", "us-east"), replica("ReplicaBDown", "eu")),
 		"CheckoutFailing", `{"alertname":"CheckoutFailing","region":"us-east"}`,
-		`"ReplicaBDown fires but region differs: eu ≠ us-east; ReplicaADown fires but all_of [ReplicaADown, ReplicaBDown] lacks a matching ReplicaBDown"`,
+		`"ReplicaADown fires but all_of [ReplicaADown, ReplicaBDown] lacks a matching ReplicaBDown; ReplicaBDown fires but region differs: eu ≠ us-east"`,
 	}, {
 		"no firing ancestor", `alert=CheckoutFailing&labels={region="us-east"}`, depsAlerts(),
 		"CheckoutFailing", `{"alertname":"CheckoutFailing","region":"us-east"}`,
@@ -175,13 +175,15 @@ func TestExplainNoGraph(t *testing.T) {
 
 // TestExplainPathsAskDifferentLabels: when two paths to a cause ask for
 // different labels (A -> C region, A -> B -> C zone), the reason names
-// those of one path, not every label that differs.
+// those of one path, not every label that differs: the path with the
+// fewest differing labels, then the shortest.
 func TestExplainPathsAskDifferentLabels(t *testing.T) {
 	g, err := depgraph.Build([]depgraph.AlertSpec{
 		{Name: "A", DependsOn: []depgraph.Dependency{{Alert: "C", Match: []string{"region"}}, {Alert: "B", Match: []string{"zone"}}}},
 		{Name: "B", DependsOn: []depgraph.Dependency{{Alert: "C", Match: []string{"zone"}}}},
 		{Name: "C"},
 		{Name: "E", DependsOn: []depgraph.Dependency{{Alert: "C", Match: []string{"region", "zone"}}}},
+		{Name: "G", DependsOn: []depgraph.Dependency{{Alert: "C", Match: []string{"region", "zone"}}, {Alert: "B", Match: []string{"zone"}}}},
 	}, nil)
 	require.NoError(t, err)
 	c := depsAlert(labels.FromStrings("alertname", "C", "region", "r1", "zone", "z1", "instance", "c1"), alerting.StateFiring, at(0))
@@ -189,13 +191,20 @@ func TestExplainPathsAskDifferentLabels(t *testing.T) {
 	status, body := get(t, srv, "/api/v1/deps/explain?"+escapeBrackets(`alert=A&labels={region="r2",zone="z2"}`))
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, notSuppressedBody(t, "A", `{"alertname":"A","region":"r2","zone":"z2"}`,
-		`"C fires but zone differs: z1 ≠ z2"`), body)
+		`"C fires but region differs: r1 ≠ r2"`), body)
 
 	// One path asking for both: both are named.
 	status, body = get(t, srv, "/api/v1/deps/explain?"+escapeBrackets(`alert=E&labels={region="r2",zone="z2"}`))
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, notSuppressedBody(t, "E", `{"alertname":"E","region":"r2","zone":"z2"}`,
 		`"C fires but region differs: r1 ≠ r2, zone differs: z1 ≠ z2"`), body)
+
+	// A longer path with fewer differing labels (G -> B -> C, zone) is
+	// named rather than the direct one asking for both.
+	status, body = get(t, srv, "/api/v1/deps/explain?"+escapeBrackets(`alert=G&labels={region="r2",zone="z2"}`))
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, notSuppressedBody(t, "G", `{"alertname":"G","region":"r2","zone":"z2"}`,
+		`"C fires but zone differs: z1 ≠ z2"`), body)
 }
 
 // TestExplainAllOfOnlyWhenTheGroupIsNeeded: an alternative of an all_of

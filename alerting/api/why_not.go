@@ -14,15 +14,12 @@ import (
 // words follow its semantics exactly (transitivity, match lists, all_of,
 // ignore_service_dependencies) without walking it here:
 //
-//   - the all_of groups that lack an alternative come from Graph.Misses;
 //   - the pending alerts added to the firing set: those that then explain
 //     hold the instance;
-//   - every firing alert aligned with the instance (its label values set
-//     to the instance's, except alertname and the labels that decide its
-//     services): those that then explain differ only in labels, and
-//     dropping the aligned labels each can do without leaves every label a
-//     path asks for. Graph.Misses names only the first label that differs,
-//     so label misses stay here until a Miss carries them all.
+//   - the firing alerts that do not explain, and why (every label of a
+//     path's match set that differs, or the all_of alternatives missing),
+//     come from Graph.Misses, one line per alert name, root causes first
+//     (then nearest first), as Graph.Misses sorts them.
 //
 // Each question builds a firing set of the active alerts: this serves a
 // person asking, not the evaluation loop.
@@ -37,10 +34,8 @@ func whyNot(g *depgraph.Graph, in depgraph.Instance, alerts []alerting.Alert) st
 		return noFiringAncestor
 	}
 	fires, pends := splitActive(alerts)
-	aligned := alignAll(g, fires, in)
 	parts := pendingCauses(g, in, fires, pends)
-	parts = append(parts, labelMisses(g, in, fires, aligned)...)
-	parts = append(parts, groupMisses(g, in, fires)...)
+	parts = append(parts, misses(g, in, fires)...)
 	switch {
 	case len(parts) > 0:
 		return strings.Join(parts, "; ")
@@ -81,69 +76,16 @@ func pendingCauses(g *depgraph.Graph, in depgraph.Instance, fires, pends []depgr
 	return out
 }
 
-// labelMisses words the firing alerts that would explain in if some of
-// their labels were equal to in's, the first cause per alert name in the
-// graph's order: "MetadataDBDown fires but region differs: us-west ≠
-// us-east".
-func labelMisses(g *depgraph.Graph, in depgraph.Instance, fires, aligned []depgraph.Instance) []string {
+// misses words the firing alerts that do not explain in, the first
+// instance per alert name in the graph's order: "MetadataDBDown fires but
+// region differs: us-west ≠ us-east" or "ReplicaADown fires but all_of
+// [ReplicaADown, ReplicaBDown] lacks a matching ReplicaBDown".
+func misses(g *depgraph.Graph, in depgraph.Instance, fires []depgraph.Instance) []string {
 	var out []string
 	named := map[string]bool{}
-	for _, e := range explainWith(g, in, aligned).By {
-		i := slices.IndexFunc(aligned, sameAs(e.Cause))
-		if i < 0 || named[e.Cause.Alert] || sameAs(fires[i])(aligned[i]) {
-			continue // an alert that matches as it is explains with the others aligned (all_of)
-		}
-		named[e.Cause.Alert] = true
-		out = append(out, fires[i].Alert+" fires but "+differences(fires[i], in, askedLabels(g, in, aligned, i, fires[i])))
-	}
-	return out
-}
-
-// askedLabels returns labels that, made equal to in's, let cause i
-// explain in: those aligning changed, less each one it can do without (in
-// name order). When paths ask for different labels, these are one path's.
-func askedLabels(g *depgraph.Graph, in depgraph.Instance, aligned []depgraph.Instance, i int, orig depgraph.Instance) []string {
-	asked := differingLabels(orig.Labels, aligned[i].Labels)
-	try := slices.Clone(aligned)
-	for j := 0; j < len(asked); {
-		without := slices.Delete(slices.Clone(asked), j, j+1)
-		try[i] = alignOn(orig, in, without)
-		if explainedBy(explainWith(g, in, try), try[i:i+1]) {
-			asked = without
-		} else {
-			j++
-		}
-	}
-	return asked
-}
-
-// differences words the labels that differ between cause c and in:
-// "region differs: us-west ≠ us-east".
-func differences(c, in depgraph.Instance, names []string) string {
-	parts := make([]string, 0, len(names))
-	for _, l := range names {
-		parts = append(parts, l+" differs: "+valueOf(c.Labels, l)+" ≠ "+valueOf(in.Labels, l))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// valueOf is the value of label l in ls, or `""` when it is not set.
-func valueOf(ls labels.Labels, l string) string {
-	if v := ls.Get(l); v != "" {
-		return v
-	}
-	return `""`
-}
-
-// groupMisses words the all_of groups on in's paths that lack a matching
-// firing alternative, as the graph's Misses finds them: "ReplicaADown
-// fires but all_of [ReplicaADown, ReplicaBDown] lacks a matching
-// ReplicaBDown". Its label misses are left to labelMisses, which names
-// every label a path asks for (Miss names the first only).
-func groupMisses(g *depgraph.Graph, in depgraph.Instance, fires []depgraph.Instance) []string {
-	var out []string
 	for _, m := range g.Misses(in, firingOf(fires)) {
-		if m.Label == "" && len(m.AllOf) > 0 && !slices.Contains(out, m.String()) {
+		if !named[m.Cause.Alert] {
+			named[m.Cause.Alert] = true
 			out = append(out, m.String())
 		}
 	}
