@@ -96,6 +96,12 @@ func validatePolicyForBridge(p *Policy, q Querier) error {
 // are dropped (and logged) when Run does not keep up.
 const maxQueuedAlerts = 10000
 
+// drainTimeout bounds how long Run, once its context is done, waits for
+// the effect worker to execute the effects still queued (pages, posts,
+// drafts of Changes already persisted); what is left then is logged and
+// waits for the next Run.
+const drainTimeout = 10 * time.Second
+
 // maxPoints bounds the SLI readings kept per SEV for its postmortem (a day
 // of 10 s readings of a few SLIs); older ones are dropped.
 const maxPoints = 20000
@@ -112,25 +118,29 @@ const maxPoints = 20000
 // SEV run in the order of its Changes however slow PagerDuty is (a send
 // may retry for notify's give_up_after). Effects queued while Run is not
 // running (a Declare before Run, or after it returned, or the rest of a
-// Change interrupted by the stop) wait for the next Run; they are not lost
-// until the process exits, and Run logs how many it leaves behind.
+// Change interrupted by the stop) wait for the next Run. When Run's
+// context is done, the worker first drains the queue for up to
+// drainTimeout, so the pages of persisted Changes are not lost at a
+// shutdown; Run logs what is still queued after that (lost if the process
+// exits).
 //
 // Locks: mu serialises the engine, the store writes, the queue pushes and
 // the state below it; effMu is held by whoever executes a queued Change
 // (the worker, or drain in tests), never with mu.
 type Bridge struct {
-	store   *Store
-	query   Querier
-	pager   Pager
-	poster  Poster
-	pmDir   string
-	extURL  string
-	logger  *slog.Logger
-	now     func() time.Time
-	metrics *metrics
-	reset   chan struct{} // SetPolicy → Run resets its ticker
-	wake    chan struct{} // Alerts → Run steps the queued alerts
-	effects *effectQueue  // persisted Changes whose effects wait for the worker
+	store        *Store
+	query        Querier
+	pager        Pager
+	poster       Poster
+	pmDir        string
+	extURL       string
+	logger       *slog.Logger
+	now          func() time.Time
+	metrics      *metrics
+	drainTimeout time.Duration // drainTimeout; shorter in tests
+	reset        chan struct{} // SetPolicy → Run resets its ticker
+	wake         chan struct{} // Alerts → Run steps the queued alerts
+	effects      *effectQueue  // persisted Changes whose effects wait for the worker
 
 	effMu sync.Mutex // held while one queued Change's effects execute
 
@@ -190,6 +200,7 @@ func newBridge(opts Options, m *metrics) *Bridge {
 		pmDir: opts.PostmortemDir, extURL: opts.ExternalURL, logger: opts.Logger, now: opts.Now,
 		metrics: m, reset: make(chan struct{}, 1), wake: make(chan struct{}, 1), policy: opts.Policy,
 		active: map[string]*SEV{}, points: map[string][]SLIPoint{}, drafted: map[string]bool{},
+		drainTimeout: drainTimeout,
 	}
 	if b.logger == nil {
 		b.logger = slog.Default()
@@ -202,12 +213,17 @@ func newBridge(opts Options, m *metrics) *Bridge {
 
 // Run evaluates every Policy.Interval until ctx is done, then returns nil.
 // It starts the effect worker, which executes the queued effects (those
-// queued before Run first) with ctx, and stops and waits for it before
-// returning; effects still queued then wait for the next Run (see Bridge).
+// queued before Run first). When ctx is done, the worker drains the queue
+// for up to drainTimeout, the send in flight included (it is not
+// cancelled), and Run waits for it and records the ledger minute being
+// observed before returning; effects still queued then are logged and
+// wait for the next Run (see Bridge).
 func (b *Bridge) Run(ctx context.Context) error {
+	send, cancelSend := context.WithCancel(context.WithoutCancel(ctx))
 	var worker sync.WaitGroup
-	worker.Go(func() { b.sendEffects(ctx) })
-	defer b.stopEffects(&worker)
+	worker.Go(func() { b.sendEffects(ctx, send) })
+	defer b.flushMinute()
+	defer b.stopEffects(&worker, cancelSend)
 	sched := newSchedule(b.now(), b.interval())
 	t := time.NewTicker(sched.interval)
 	defer t.Stop()
@@ -301,7 +317,11 @@ func (b *Bridge) step(ctx context.Context, now time.Time) {
 	b.mu.Lock()
 	p := b.policy
 	b.mu.Unlock()
-	b.stepEngine(now, b.readings(ctx, p, now), true)
+	readings := b.readings(ctx, p, now)
+	if ctx.Err() != nil {
+		return // a stop during the queries: they failed, the data is not missing
+	}
+	b.stepEngine(now, readings, true)
 }
 
 // stepAlerts hands the queued alerts to the engine without SLI readings.

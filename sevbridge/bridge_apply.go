@@ -99,15 +99,12 @@ func (b *Bridge) activeList() []*SEV {
 
 // observeMinute feeds the ledger: each minute is recorded once, from the
 // last global reading in it, when the first reading of a later minute
-// arrives. A minute with a missing reading is not down.
+// arrives (or when Run returns, see flushMinute). A minute with a missing
+// reading is not down.
 func (b *Bridge) observeMinute(now time.Time, sla SLAPolicy, readings []Reading) {
 	m := now.Truncate(time.Minute)
-	if b.lastSLI != nil && m.After(b.minute) {
-		down := !b.lastSLI.Missing && b.lastSLI.Value < sla.DownBelow
-		if err := b.store.RecordMinute(b.minute, down, b.lastIDs); err != nil {
-			b.logger.Error("record sla minute", "minute", b.minute, "err", err)
-		}
-		b.lastSLI = nil
+	if m.After(b.minute) {
+		b.recordMinute(sla)
 	}
 	for _, r := range readings {
 		if r.Scope == ScopeGlobal {
@@ -122,4 +119,26 @@ func (b *Bridge) activeIDs() []string {
 		ids = append(ids, s.ID)
 	}
 	return ids
+}
+
+// recordMinute records the minute being observed, if it has a reading;
+// b.mu is held.
+func (b *Bridge) recordMinute(sla SLAPolicy) {
+	if b.lastSLI == nil {
+		return
+	}
+	down := !b.lastSLI.Missing && b.lastSLI.Value < sla.DownBelow
+	if err := b.store.RecordMinute(b.minute, down, b.lastIDs); err != nil {
+		b.logger.Error("record sla minute", "minute", b.minute, "err", err)
+	}
+	b.lastSLI = nil
+}
+
+// flushMinute records the minute being observed from its readings so far,
+// so a stop does not lose it. The store keeps a minute's first record, so
+// the readings of that minute after a restart change nothing.
+func (b *Bridge) flushMinute() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.recordMinute(b.policy.SLA)
 }

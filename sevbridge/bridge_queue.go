@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -113,15 +114,20 @@ func (b *Bridge) enqueue(jobs []job) {
 }
 
 // sendEffects is the effect worker, started by Run: it executes the queued
-// jobs in order until ctx is done. A job interrupted by the stop goes back
-// to the front of the queue, without its sent effects.
-func (b *Bridge) sendEffects(ctx context.Context) {
-	for ctx.Err() == nil {
-		if b.sendNext(ctx) {
+// jobs in order with send until stop is done and the queue is empty, or
+// until send is done (Run's drain timeout). A job interrupted by send's end
+// goes back to the front of the queue, without its sent effects.
+func (b *Bridge) sendEffects(stop, send context.Context) {
+	for send.Err() == nil {
+		if b.sendNext(send) {
 			continue
 		}
+		if stop.Err() != nil {
+			return
+		}
 		select {
-		case <-ctx.Done():
+		case <-stop.Done():
+		case <-send.Done():
 		case <-b.effects.wake:
 		}
 	}
@@ -150,11 +156,23 @@ func (b *Bridge) drain(ctx context.Context) {
 	}
 }
 
-// stopEffects waits for the worker to return and logs what it left queued
-// (the next Run executes it; on shutdown it is lost).
-func (b *Bridge) stopEffects(worker *sync.WaitGroup) {
+// stopEffects lets the worker drain the queue for up to b.drainTimeout,
+// then cancels its sends, waits for it and logs what it left queued (the
+// next Run executes it; on shutdown it is lost).
+func (b *Bridge) stopEffects(worker *sync.WaitGroup, cancelSend context.CancelFunc) {
+	timer := time.AfterFunc(b.drainTimeout, cancelSend)
 	worker.Wait()
-	if n := b.effects.len(); n > 0 {
-		b.logger.Warn("sev effects not executed at stop; queued for the next run", "changes", n)
+	timer.Stop()
+	cancelSend()
+	for _, j := range b.effects.snapshot() {
+		b.logger.Warn("sev effects not executed at stop; queued for the next run",
+			"sev", j.change.SEV.ID, "effects", len(j.change.Effects), "draft", j.draft != nil)
 	}
+}
+
+// snapshot returns a copy of the queued jobs.
+func (q *effectQueue) snapshot() []job {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return append([]job(nil), q.jobs...)
 }

@@ -139,14 +139,16 @@ func TestBridgeRunStopWaitsForWorker(t *testing.T) {
 	f := newFixture(t)
 	bp := newBlockingPager()
 	f.b.pager = bp
+	f.b.drainTimeout = 50 * time.Millisecond
 	stop := startRun(f)
 	_, err := f.b.Declare(context.Background(), "ana", TypeSecurity, 2, "Leaked key", nil)
 	require.NoError(t, err)
 	requireEntered(t, bp, "SEV-1-imoc")
 
 	require.NoError(t, stop())
-	// Run returned after the worker: the interrupted page has returned
-	// (failed, canceled), and the rest of the Change waits for the next Run.
+	// Run returned after the worker: the page stuck past the drain timeout
+	// has returned (failed, canceled), and the rest of the Change waits for
+	// the next Run.
 	require.Zero(t, bp.inFlight.Load())
 	require.Empty(t, bp.calls())
 	require.Equal(t, 1, f.b.effects.len())
@@ -224,4 +226,41 @@ func TestScheduleIgnoresTickJitter(t *testing.T) {
 	if got, want := s.next(late.Add(10*time.Second)), late.Add(10*time.Second); !got.Equal(want) {
 		t.Fatalf("after the restart of the schedule: got %v, want %v", got, want)
 	}
+}
+
+func TestBridgeRunDrainsQueuedEffectsAtStop(t *testing.T) {
+	f := newFixture(t)
+	bp := newBlockingPager()
+	f.b.pager = bp
+	stop := startRun(f)
+	_, err := f.b.Declare(context.Background(), "ana", TypeSecurity, 2, "Leaked key", nil)
+	require.NoError(t, err)
+	requireEntered(t, bp, "SEV-1-imoc")
+
+	// Stop while the first page is in flight and the second still queued:
+	// Run drains the queue (the page in flight is not cancelled) and returns.
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
+	require.Never(t, func() bool { return len(stopped) > 0 }, 50*time.Millisecond, time.Millisecond)
+	close(bp.release)
+	select {
+	case err := <-stopped:
+		require.NoError(t, err)
+	case <-time.After(drainTimeout + 5*time.Second):
+		t.Fatal("Run did not return")
+	}
+	require.Equal(t, []string{"trigger KI SEV-1-imoc error vigil", "trigger KT SEV-1-tloc error vigil"}, bp.calls())
+	require.Len(t, f.poster.posts, 1)
+	require.Zero(t, f.b.effects.len())
+}
+
+func TestBridgeRunDeliversPagesQueuedBeforeStop(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.b.Declare(context.Background(), "ana", TypeSecurity, 1, "Breach", nil)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // stopped before the worker could run
+	require.NoError(t, f.b.Run(ctx))
+	require.Equal(t, []string{"trigger KI SEV-1-imoc critical vigil", "trigger KT SEV-1-tloc critical vigil"}, f.pager.take())
+	require.Zero(t, f.b.effects.len())
 }

@@ -465,3 +465,41 @@ var (
 		return notify.PostJSON(ctx, url, body, notify.SenderOptions{})
 	})
 )
+
+func TestBridgeStepCancelledWritesNoDataMissing(t *testing.T) {
+	f := newFixture(t)
+	f.run(0, 30, "/login", 0.95)
+	before, err := f.b.Get("SEV-1")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f.q.fail = true // what a cancelled query gives
+	for s := 40; s <= 120; s += 10 {
+		f.b.step(ctx, at(s))
+	}
+	after, err := f.b.Get("SEV-1")
+	require.NoError(t, err)
+	require.Equal(t, before.Timeline, after.Timeline)
+	require.Zero(t, f.b.effects.len())
+}
+
+func TestBridgeRunRecordsLastMinuteAtStop(t *testing.T) {
+	f := newFixture(t)
+	f.q.global[at(0)] = 0.98
+	f.q.global[at(10)] = 0.98
+	f.b.step(context.Background(), at(0))
+	f.b.step(context.Background(), at(10))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.NoError(t, f.b.Run(ctx))
+	f.restart(t)
+	// The rest of minute 0 after the restart is up: the first record wins.
+	f.q.global[at(50)] = 1
+	f.q.global[at(60)] = 1
+	f.b.step(context.Background(), at(50))
+	f.b.step(context.Background(), at(60))
+	r, err := f.b.Ledger(t0)
+	require.NoError(t, err)
+	require.Equal(t, 1, r.DownMinutes)
+	require.Empty(t, r.SEVs)
+}

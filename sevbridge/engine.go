@@ -136,6 +136,10 @@ func (e *Engine) Step(now time.Time, readings []Reading, alerts []AlertEvent) []
 	if len(readings) > 0 {
 		e.observe(now, readings)
 	}
+	// Refresh each SEV's last activity before filing, so an impact that
+	// still holds (e.g. right after a restart, whose last activity is its
+	// last timeline entry) joins its SEV rather than filing a duplicate.
+	e.touchActive(now)
 	e.stepAlerts(s, alerts)
 	if len(readings) > 0 {
 		e.fileCrossings(s)

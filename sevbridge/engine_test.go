@@ -223,3 +223,24 @@ func TestEngineRestartDuringDataGap(t *testing.T) {
 	require.Equal(t, []string{"impact_started", "detected", "filed", "paged", "paged", "paged",
 		"data_missing", "data_back", "mitigated", "resolved"}, kinds(rest.lastSEV["SEV-1"]))
 }
+
+// A for: 0s global row holding through a restart, with the SEV's last
+// timeline entry older than the correlation window, joins the resumed SEV:
+// no second SEV, no new entry, no new trigger.
+func TestEngineRestartMidOutageFor0JoinsSEV(t *testing.T) {
+	p := engPolicy(t)
+	e := NewEngine(p, nil, 1)
+	g := []Reading{{Scope: ScopeGlobal, Value: 0.3}}
+	var sev *SEV
+	for s := 0; s <= 20*60; s += 10 {
+		for _, c := range e.Step(atSec(s), g, nil) {
+			sev = c.SEV
+		}
+	}
+	require.Equal(t, "SEV-1", sev.ID)
+	require.Greater(t, atSec(20*60).Sub(sev.Timeline[len(sev.Timeline)-1].Time), p.CorrelationWindow)
+	e2 := NewEngine(p, []*SEV{sev}, 2)
+	require.Empty(t, e2.Step(atSec(20*60+10), g, nil))
+	require.Equal(t, 2, e2.NextNumber())
+	require.Len(t, e2.Active(), 1)
+}
