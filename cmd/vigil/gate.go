@@ -31,10 +31,14 @@ func (g *gate) open(h http.Handler) {
 	g.state.Store(&gateState{handler: h})
 }
 
-// close reports not ready for reason; requests are still served, so the ones
-// a load balancer sends before it notices are not lost.
+// close reports not ready for reason and unmounts the handlers: from then on
+// the data endpoints answer 503 with reason, as before open, so a request
+// arriving while the server stops is told to retry instead of reaching a
+// component that is stopping (a 500) or one that acknowledges what it will
+// not keep. Requests already inside a handler finish: the HTTP server's
+// Shutdown waits for them before anything they use is stopped.
 func (g *gate) close(reason string) {
-	g.state.Store(&gateState{handler: g.state.Load().handler, notReady: reason})
+	g.state.Store(&gateState{notReady: reason})
 }
 
 // ServeHTTP serves the request through the open handler, or answers 503.

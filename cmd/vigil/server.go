@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -71,8 +72,10 @@ type server struct {
 // serve runs the server until ctx is done, then stops it gracefully. The
 // order matters: listen first (so /-/healthy answers during the WAL replay),
 // open the store, load the rules and start evaluating, mount the handlers
-// and report ready; on the way out stop evaluation and HTTP before closing
-// the store, so every acknowledged push and every rule result is synced.
+// and report ready; on the way out close the gate (503), shut HTTP down
+// (in-flight requests finish), stop evaluation, notification and the SEV
+// bridge, and only then close the store, so every acknowledged push and
+// every rule result is synced and no request meets a stopped component.
 func serve(ctx context.Context, cfg Config, env serveEnv) error {
 	reg, err := newRegistry()
 	if err != nil {
@@ -94,8 +97,9 @@ func (s *server) run(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(err, s.stopHTTP(hs))
 	}
-	err = s.serveReady(ctx, db, served)
-	return errors.Join(err, s.stopHTTP(hs), s.closeStore(db))
+	stopHTTP := onceErr(func() error { return s.stopHTTP(hs) })
+	err = s.serveReady(ctx, db, served, stopHTTP)
+	return errors.Join(err, stopHTTP(), s.closeStore(db))
 }
 
 // listen opens the listener, logs the bound address and writes it to the
@@ -195,10 +199,12 @@ func (s *server) storeOptions() tsdb.Options {
 // the rules and starts evaluating them, mounts the push, query, alerting
 // and SEV handlers, reports ready and serves until ctx is done or the HTTP
 // server fails, reloading the rule files and the SEV policy on every
-// SIGHUP. On the way out it stops evaluation (and the notifier), then the
-// bridge (closing the SEV store), before returning, so the store can be
-// closed.
-func (s *server) serveReady(ctx context.Context, db store, served <-chan error) (err error) {
+// SIGHUP. On the way out the order is: the gate closes (data endpoints
+// answer 503), stopHTTP shuts HTTP down (waiting for in-flight requests),
+// then self-monitoring, evaluation (and the notifier) and the bridge
+// (closing the SEV store) stop, before it returns, so the store can be
+// closed. stopHTTP must be safe to call again.
+func (s *server) serveReady(ctx context.Context, db store, served <-chan error, stopHTTP func() error) (err error) {
 	s.gate.close("starting: loading rule files")
 	engine := s.queryEngine(db)
 	sev, err := s.startSEV(engine)
@@ -215,6 +221,7 @@ func (s *server) serveReady(ctx context.Context, db store, served <-chan error) 
 	s.logger.Info("ready", "addr", s.addr)
 	stopMonitor := s.startSelfMonitor(db)
 	defer stopMonitor()
+	defer func() { err = errors.Join(err, stopHTTP()) }() // runs first: no request is in flight when the rest stops
 	return s.wait(ctx, served, al.reloader)
 }
 
@@ -264,6 +271,16 @@ func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack, sev
 	}
 	mux.Handle("POST /-/reload", al.reloader)
 	return mux
+}
+
+// onceErr returns a function that calls f the first time only and returns
+// its error then; later calls return nil, so the error is reported once.
+func onceErr(f func() error) func() error {
+	var once sync.Once
+	return func() (err error) {
+		once.Do(func() { err = f() })
+		return err
+	}
 }
 
 // stopHTTP stops accepting connections and waits for in-flight requests, at

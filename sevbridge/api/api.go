@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -74,6 +75,10 @@ type apiFunc func(r *http.Request) (any, error)
 func (a *API) wrap(f apiFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		data, err := f(r)
+		if mbe, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			a.logWriteError(r, respondTooLarge(w, mbe.Limit))
+			return
+		}
 		if err != nil {
 			a.logWriteError(r, queryapi.RespondError(w, classify(err)))
 			return

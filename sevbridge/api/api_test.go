@@ -253,3 +253,22 @@ func TestActFailure(t *testing.T) {
 	require.Equal(t, 500, status)
 	require.Equal(t, `{"status":"error","errorType":"internal","error":"write sev: disk full"}`, body)
 }
+
+func TestDeclareBodyTooLarge(t *testing.T) {
+	big := strings.Repeat("x", maxBody)
+	tests := []struct{ name, contentType, body string }{
+		{"form", "application/x-www-form-urlencoded", "type=security&level=1&actor=a&title=" + big},
+		{"json", "application/json", `{"type":"security","level":1,"actor":"a","title":"` + big + `"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := newFake()
+			status, body := serve(t, src, http.MethodPost, "/api/v1/sevs", tt.contentType, tt.body)
+			require.Equal(t, 413, status)
+			require.Equal(t, `{"status":"error","errorType":"bad_data","error":"request body too large: over the limit of 1048576 bytes"}`, body)
+			require.Empty(t, src.calls)
+		})
+	}
+	status, body := serve(t, newFake(), http.MethodPost, "/api/v1/sevs/SEV-2/ack", "application/json", `{"actor":"`+big+`"}`)
+	require.Equal(t, [2]any{413, `{"status":"error","errorType":"bad_data","error":"request body too large: over the limit of 1048576 bytes"}`}, [2]any{status, body})
+}

@@ -24,5 +24,7 @@
 //
 //	{"status":"error","errorType":"bad_data","error":"invalid parameter \"level\": want an integer from 0 to 3, got \"5\""}
 //
+// A body over 1 MiB is a 413 in the same envelope (errorType bad_data).
+//
 // The SEV's JSON is sevbridge.SEV's; the ledger's is sevbridge.LedgerReport's.
 package api
