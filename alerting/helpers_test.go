@@ -190,13 +190,6 @@ func (c *fixedClock) set(t time.Time) {
 	c.t = t
 }
 
-// testEnv returns an env over q, w and n with default durations.
-func testEnv(q Querier, w Writer, n Notifier) *env {
-	opts := Options{Query: q, Writer: w, Notifier: n, ExternalURL: "http://vigil:9096/", Now: func() time.Time { return t0 }}.withDefaults()
-	m, _ := newMetrics(nil, nil)
-	return newEnv(opts, m)
-}
-
 // ls parses a label set written as in PromQL ({a="b"}).
 func ls(t testing.TB, s string) labels.Labels {
 	t.Helper()

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/snappy"
-	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/prompb"
 
 	"github.com/vigilsre/vigil/tsdb"
@@ -82,6 +81,3 @@ func ts(lbls []string, tv ...float64) prompb.TimeSeries {
 	}
 	return s
 }
-
-// l is labels.FromStrings, for short tables.
-func l(kv ...string) labels.Labels { return labels.FromStrings(kv...) }

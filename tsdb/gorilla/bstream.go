@@ -97,14 +97,6 @@ func (r *bitReader) readBits(n uint8) (u uint64, ok bool) {
 	return r.take(n), true
 }
 
-// readBit reads one bit.
-func (r *bitReader) readBit() (bit uint64, ok bool) {
-	if r.valid == 0 {
-		return r.readBitsSlow(1)
-	}
-	return r.take(1), true
-}
-
 // take consumes n buffered bits; the caller checked that valid >= n.
 func (r *bitReader) take(n uint8) uint64 {
 	u := r.buf >> (64 - n) // a shift by 64 yields 0, which n == 0 wants
