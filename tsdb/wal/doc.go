@@ -25,6 +25,16 @@
 // always"); a positive interval lets a background goroutine fsync that often,
 // so at most about one interval of acknowledged writes can be lost.
 //
+// # Checkpoints and truncation
+//
+// The log only grows until the store checkpoints its head: Roll starts a
+// new segment N (every earlier record is in a segment below N), the store
+// writes its head state as checkpoint.N (package tsdb/checkpoint) in the same
+// directory, then calls RemoveBefore(N). On the next start it opens the log
+// with Options.ReplayFrom = N: segments below N are removed unread and the
+// rest replayed on top of the checkpoint. Files that are not segments, such
+// as checkpoint.*, are ignored. Size reports the bytes of all segments.
+//
 // # Format and repair
 //
 // Segments are files named by an 8-digit, zero-padded, increasing number

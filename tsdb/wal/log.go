@@ -6,13 +6,15 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // maxPooledBuffer caps the encode buffers kept for reuse, so one huge batch
 // does not pin its buffer forever.
 const maxPooledBuffer = 8 << 20
 
-// Log is an open write-ahead log. Log and Close are safe for concurrent use.
+// Log is an open write-ahead log. All its methods are safe for concurrent
+// use.
 //
 // Writers encode their records outside the lock, each into a pooled buffer,
 // then take mu to append the buffer to the current segment with one
@@ -28,6 +30,8 @@ type Log struct {
 
 	stop chan struct{} // closed by Close to stop syncLoop; nil in fsync-per-call mode
 	done chan struct{} // closed by syncLoop when it returns
+
+	size atomic.Int64 // bytes of all segments on disk, for Size
 
 	mu     sync.Mutex // guards the fields below and writes to seg
 	seg    *segment   // the segment being appended to
@@ -71,9 +75,14 @@ func (l *Log) openForAppend(replay func(rec []byte) error) error {
 		return err
 	}
 	if !ok {
-		l.seg, err = createSegment(l.dir, firstSegment)
+		l.seg, err = createSegment(l.dir, max(firstSegment, l.opts.ReplayFrom))
 		return err
 	}
+	total, err := segmentsSize(l.dir)
+	if err != nil {
+		return err
+	}
+	l.size.Store(total)
 	l.seg, err = openSegment(l.dir, last)
 	// The process that wrote it may have died before its fsync.
 	l.dirty = err == nil && l.seg.size > 0
@@ -165,6 +174,7 @@ func (l *Log) append(buf []byte) error {
 		return fmt.Errorf("write wal segment %d: %w", s.n, err)
 	}
 	s.size += int64(len(buf))
+	l.size.Add(int64(len(buf)))
 	return nil
 }
 

@@ -32,6 +32,12 @@ type Options struct {
 	// Registerer receives the vigil_wal_* metrics. Default (nil): none are
 	// registered.
 	Registerer prometheus.Registerer
+	// ReplayFrom is the first segment Open replays: segments numbered below
+	// it are covered by a checkpoint, so Open removes them without reading
+	// them. A gap between ReplayFrom and the first segment left is not
+	// corruption; when no segment is left, the log starts at segment
+	// ReplayFrom. Default (0): every segment is replayed.
+	ReplayFrom int
 }
 
 // Validate reports every invalid field at once.
@@ -42,6 +48,9 @@ func (o Options) Validate() error {
 	}
 	if o.SyncInterval < 0 {
 		errs = append(errs, fmt.Errorf("wal sync interval %s is negative; use 0 to fsync every Log call", o.SyncInterval))
+	}
+	if o.ReplayFrom < 0 {
+		errs = append(errs, fmt.Errorf("wal replay-from segment %d is negative; use 0 to replay every segment", o.ReplayFrom))
 	}
 	return errors.Join(errs...)
 }

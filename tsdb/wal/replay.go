@@ -13,6 +13,9 @@ import (
 // number of the last segment left; ok is false when there is none.
 func (l *Log) replay(fn func(rec []byte) error) (last int, ok bool, err error) {
 	segs, err := listSegments(l.dir)
+	if err == nil {
+		segs, err = l.dropCheckpointed(segs)
+	}
 	if err != nil || len(segs) == 0 {
 		return 0, false, err
 	}
@@ -84,4 +87,18 @@ func (l *Log) repair(c *CorruptionError, later []int) error {
 	l.logger.Warn("wal corruption repaired", "segment", segmentName(c.Segment), "offset", c.Offset,
 		"reason", c.Err.Error(), "truncated_bytes", dropped, "removed_segments", removed)
 	return nil
+}
+
+// dropCheckpointed removes the segments below Options.ReplayFrom, which a
+// checkpoint covers, and returns the others. They go in ascending order, so
+// a crash part way leaves the newest ones, contiguous.
+func (l *Log) dropCheckpointed(segs []int) ([]int, error) {
+	i := 0
+	for i < len(segs) && segs[i] < l.opts.ReplayFrom {
+		i++
+	}
+	if err := removeSegments(l.dir, segs[:i]); err != nil {
+		return nil, fmt.Errorf("remove wal segments before checkpoint %s: %w", segmentName(l.opts.ReplayFrom), err)
+	}
+	return segs[i:], nil
 }
