@@ -76,6 +76,7 @@ func TestRoundTrip(t *testing.T) {
 		{"integers near 2^53", values(100, 1<<53, 1<<53-1, -(1 << 53), 9e15), kindDelta},
 		{"integers", values(100, 1, 2, 3, 1000, -7, 0), kindDelta},
 		{"linear counter", counterLinear(720), kindDelta},
+		{"4 KiB pages", pages(720), kindDelta},
 		{"counter with resets", counterWithResets(1000), kindDoD},
 		{"2-decimal gauge", gauge, kindDelta},
 		{"gauge then stale", withStale, kindDelta},
@@ -134,8 +135,8 @@ func TestEncodedSize(t *testing.T) {
 	}{
 		// format 1 + count 2 + t0 6 + delta 3 + run 3 + kind 1 + exc 1 + value 8.
 		{"constant 720", values(720, 1), 25},
-		// … + exponent 1 + first mantissa 1 + first delta 1 + run 3.
-		{"linear counter 720", counterLinear(720), 1 + 2 + 6 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 3},
+		// … + exponent 1 + step 1 + first mantissa 1 + first delta 1 + run 3.
+		{"linear counter 720", counterLinear(720), 1 + 2 + 6 + 3 + 3 + 1 + 1 + 1 + 1 + 1 + 1 + 3},
 		// constant 720 with a stale marker: + gap 2 + bits 8.
 		{"constant then stale", append(values(719, 1), staleNaN), 25 + 2 + 8},
 	}
@@ -230,4 +231,36 @@ func TestEncodePanicsOnMismatch(t *testing.T) {
 		}
 	}()
 	Encode(nil, []int64{1, 2}, []float64{1})
+}
+
+// pages is a memory gauge that moves in whole 4 KiB pages, at most 50 a
+// step.
+func pages(n int) []float64 {
+	r := rand.New(rand.NewPCG(4, 4096))
+	vs := make([]float64, n)
+	m := int64(500_000_000 / 4096)
+	for i := range vs {
+		m += int64(r.IntN(101)) - 50
+		vs[i] = float64(m * 4096)
+	}
+	return vs
+}
+
+// TestCommonStepShrinksPages: steps of ±50 pages are one byte each once
+// divided by the 4096 they share; undivided they would take two or three.
+func TestCommonStepShrinksPages(t *testing.T) {
+	vs := pages(720)
+	enc := Encode(nil, grid(720), vs)
+	if len(enc) > 720+40 {
+		t.Fatalf("%d bytes for 720 page-sized values, want at most %d", len(enc), 720+40)
+	}
+	ts, got, err := Decode(enc, nil, nil)
+	if err != nil || len(ts) != 720 {
+		t.Fatalf("decode: %d samples, %v", len(ts), err)
+	}
+	for i := range vs {
+		if math.Float64bits(got[i]) != math.Float64bits(vs[i]) {
+			t.Fatalf("value %d: %v, want %v", i, got[i], vs[i])
+		}
+	}
 }

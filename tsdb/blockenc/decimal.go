@@ -63,20 +63,67 @@ func decimalExponent(vs []float64, skip bool) (int, bool) {
 	return e, true
 }
 
+// steps turns mantissas into steps of g from the first, m0, and back.
+type steps struct {
+	m0, g int64
+}
+
+// of returns the step count of mantissa m: (m-m0)/g.
+func (s steps) of(m int64) int64 { return (m - s.m0) / s.g }
+
+// commonStep returns the first mantissa at exponent e and the greatest
+// common divisor of the mantissas' differences from it (1 when they are
+// all equal, or when a mantissa is so large a difference could wrap).
+func commonStep(vs []float64, skip bool, e int) steps {
+	st := steps{g: 0}
+	first := true
+	for _, v := range vs {
+		if skip && isException(v) {
+			continue
+		}
+		m, _ := mantissa(v, e)
+		if m >= 1<<62 || m <= -1<<62 {
+			return steps{m0: st.m0, g: 1}
+		}
+		if first {
+			st.m0, first = m, false
+			continue
+		}
+		st.g = gcd(st.g, m-st.m0)
+	}
+	st.g = max(st.g, 1)
+	return st
+}
+
+// gcd returns the greatest common divisor of |a| and |b|.
+func gcd(a, b int64) int64 {
+	if a < 0 {
+		a = -a
+	}
+	if b < 0 {
+		b = -b
+	}
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
 // biasCandidates are the biases decimalSizes tries for the deltas: 0 (the
 // mode of gauges and of slow counters, whose deltas are mostly zero) and
 // the mean step rounded down and up (the centre of busy counters).
 const biasCandidates = 3
 
-// decimalBiases returns the bias candidates for the mantissas at exponent
-// e; the mean step comes from the first and the last value.
-func decimalBiases(vs []float64, skip bool, e int) [biasCandidates]int64 {
+// decimalBiases returns the bias candidates for the steps of the mantissas
+// at exponent e; the mean step comes from the first and the last value.
+func decimalBiases(vs []float64, skip bool, e int, st steps) [biasCandidates]int64 {
 	first, last, c := int64(0), int64(0), 0
 	for _, v := range vs {
 		if skip && isException(v) {
 			continue
 		}
-		last, _ = mantissa(v, e)
+		m, _ := mantissa(v, e)
+		last = st.of(m)
 		if c == 0 {
 			first = last
 		}
@@ -91,9 +138,9 @@ func decimalBiases(vs []float64, skip bool, e int) [biasCandidates]int64 {
 }
 
 // decimalSizes sizes the delta-of-delta run stream and the delta run
-// streams for each bias of the mantissas at exponent e, or returns false
-// if a value does not convert at e.
-func decimalSizes(vs []float64, skip bool, e int, biases [biasCandidates]int64) (dod runSizer, delta [biasCandidates]runSizer, ok bool) {
+// streams for each bias of the steps of the mantissas at exponent e, or
+// returns false if a value does not convert at e.
+func decimalSizes(vs []float64, skip bool, e int, st steps, biases [biasCandidates]int64) (dod runSizer, delta [biasCandidates]runSizer, ok bool) {
 	dd := diffs{dod: true}
 	var prev int64
 	first := true
@@ -105,6 +152,7 @@ func decimalSizes(vs []float64, skip bool, e int, biases [biasCandidates]int64) 
 		if !ok {
 			return dod, delta, false
 		}
+		m = st.of(m)
 		if first {
 			prev, dd.prev, first = m, m, false
 			continue
@@ -122,12 +170,13 @@ func decimalSizes(vs []float64, skip bool, e int, biases [biasCandidates]int64) 
 	return dod, delta, true
 }
 
-// appendDecimal appends the exponent, the first mantissa, the bias (deltas
-// only) and the run stream of the other mantissas. Every value converts:
-// decimalSizes checked.
+// appendDecimal appends the exponent, the step, the first mantissa, the
+// bias (deltas only) and the run stream of the other mantissas' steps.
+// Every value converts: decimalSizes checked.
 func appendDecimal(dst []byte, vs []float64, skip bool, p valuePlan) []byte {
 	dod := p.kind == kindDoD
 	dst = appendVarint(dst, int64(p.exp))
+	dst = appendUvarint(dst, uint64(p.step.g))
 	var w runWriter
 	d := diffs{dod: dod, bias: p.bias}
 	first := true
@@ -141,10 +190,10 @@ func appendDecimal(dst []byte, vs []float64, skip bool, p valuePlan) []byte {
 			if !dod {
 				dst = appendVarint(dst, p.bias)
 			}
-			d.prev, first = m, false
+			d.prev, first = 0, false
 			continue
 		}
-		dst = w.add(dst, d.next(m))
+		dst = w.add(dst, d.next(p.step.of(m)))
 	}
 	return w.flush(dst)
 }
@@ -156,6 +205,11 @@ func decodeDecimal(src []byte, out []float64, keep int64) ([]byte, error) {
 	e, k := varint(src)
 	if k <= 0 || e < minExp || e > maxExp {
 		return nil, fmt.Errorf("%w: bad decimal exponent", ErrCorrupt)
+	}
+	src = src[k:]
+	g, k := uvarint(src)
+	if k <= 0 || g == 0 || g >= 1<<62 {
+		return nil, fmt.Errorf("%w: bad decimal step", ErrCorrupt)
 	}
 	m, k2 := varint(src[k:])
 	if k2 <= 0 {
@@ -171,18 +225,19 @@ func decodeDecimal(src []byte, out []float64, keep int64) ([]byte, error) {
 	}
 	div, p := e < 0, pow10[abs(e)]
 	out[0] = scale(m, div, p)
-	return decodeMantissas(src, out, m, keep, bias, div, p)
+	return decodeMantissas(src, out, m, int64(g), keep, bias, div, p)
 }
 
-// decodeMantissas is decodeDecimal's loop over the run stream.
-func decodeMantissas(src []byte, out []float64, m, keep, bias int64, div bool, p float64) ([]byte, error) {
+// decodeMantissas is decodeDecimal's loop over the run stream of steps of
+// g from the first mantissa m.
+func decodeMantissas(src []byte, out []float64, m, g, keep, bias int64, div bool, p float64) ([]byte, error) {
 	d := int64(0)
 	off, i := 0, 1
 	for i < len(out) {
 		if off < len(src) && src[off] != 0 && src[off] < 0x80 {
 			u := uint64(src[off]) - 1
 			d = d*keep + (int64(u>>1) ^ -int64(u&1)) + bias
-			m += d
+			m += d * g
 			out[i] = scale(m, div, p)
 			off++
 			i++
@@ -198,7 +253,7 @@ func decodeMantissas(src []byte, out []float64, m, keep, bias int64, div bool, p
 		off += k
 		d = d*keep + item + bias // a run's zeros all leave d at this
 		for end := i + int(reps); i < end; i++ {
-			m += d
+			m += d * g
 			out[i] = scale(m, div, p)
 		}
 	}

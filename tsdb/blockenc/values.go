@@ -21,7 +21,8 @@ type valuePlan struct {
 	kind byte
 	exc  int   // number of exceptions listed; 0 = none
 	exp  int   // decimal exponent of kindDelta and kindDoD
-	bias int64 // subtracted from every delta of kindDelta
+	step steps // the common step of their mantissas
+	bias int64 // subtracted from every delta of kindDelta, in steps
 }
 
 // isException reports the values the decimal and constant kinds leave to
@@ -79,12 +80,13 @@ func planDecimal(vs []float64, skip bool, exc int) (valuePlan, bool) {
 	if !ok {
 		return valuePlan{}, false
 	}
-	biases := decimalBiases(vs, skip, e)
-	dod, deltas, ok := decimalSizes(vs, skip, e, biases)
+	st := commonStep(vs, skip, e)
+	biases := decimalBiases(vs, skip, e, st)
+	dod, deltas, ok := decimalSizes(vs, skip, e, st, biases)
 	if !ok {
 		return valuePlan{}, false
 	}
-	p := valuePlan{kind: kindDoD, exc: exc, exp: e}
+	p := valuePlan{kind: kindDoD, exc: exc, exp: e, step: st}
 	best := dod
 	for j, d := range deltas {
 		if d.bits <= best.bits {
