@@ -21,11 +21,13 @@ const headerSize = 2
 type Chunk struct {
 	b bstream // header, then the samples
 
-	// State of the last sample, from which the next one is encoded.
-	n     int    // samples appended; the header holds the same number
+	// State of the last sample, from which the next one is encoded. The
+	// fields are ordered to pack the struct into 64 bytes: heads keep one
+	// open chunk per series.
 	t     int64  // last timestamp
 	delta int64  // last timestamp interval (wrapping, as the format does)
 	v     uint64 // last value as IEEE 754 bits
+	n     uint16 // samples appended; the header holds the same number
 	w     window // last XOR window
 }
 
@@ -48,7 +50,13 @@ func (c *Chunk) Reset() {
 
 // NumSamples returns the number of samples appended since the last Reset.
 func (c *Chunk) NumSamples() int {
-	return c.n
+	return int(c.n)
+}
+
+// LastT returns the timestamp of the last sample appended, or 0 when the
+// chunk is empty.
+func (c *Chunk) LastT() int64 {
+	return c.t
 }
 
 // Bytes returns the encoded chunk: the 2-byte big-endian sample count, then
@@ -89,7 +97,7 @@ func (c *Chunk) Append(t int64, v float64) {
 	}
 	c.t, c.v = t, vb
 	c.n++
-	binary.BigEndian.PutUint16(c.b.stream, uint16(c.n))
+	binary.BigEndian.PutUint16(c.b.stream, c.n)
 }
 
 // appendFirst writes the first sample: timestamp as a varint, value as its

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // fromDods returns timestamps that start at start with interval delta and
@@ -181,4 +182,12 @@ func TestAppendPanicsWhenFull(t *testing.T) {
 		}
 	}()
 	c.Append(MaxSamples, 0)
+}
+
+// TestChunkSize pins the size of the struct: a head keeps one open chunk
+// per series.
+func TestChunkSize(t *testing.T) {
+	if got := unsafe.Sizeof(Chunk{}); got > 64 {
+		t.Fatalf("Chunk is %d bytes, want at most 64", got)
+	}
 }
