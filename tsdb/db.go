@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/vigilsre/vigil/tsdb/block"
 	"github.com/vigilsre/vigil/tsdb/wal"
 )
 
@@ -27,8 +29,21 @@ type Options struct {
 	// WALSyncInterval is how often the WAL is fsynced. 0 means fsync after
 	// every batch, before AppendBatch returns ("wal_sync: always").
 	WALSyncInterval time.Duration
-	// Retention is how long samples are kept; 0 keeps them forever.
+	// Retention is how long samples are kept: a block is deleted once its
+	// newest sample is older than Now()-Retention. 0 keeps them forever.
 	Retention time.Duration
+	// RetentionSize caps the bytes on disk of the blocks and the WAL: the
+	// oldest blocks are deleted until they fit. The head is never dropped.
+	// 0 means no limit.
+	RetentionSize int64
+	// BlockDuration is the time range of the blocks the head is cut into,
+	// aligned to multiples of it. Compaction merges them into blocks of 6×
+	// and 24× this range. Default: 2h.
+	BlockDuration time.Duration
+	// OutOfOrderWindow accepts a sample older than its series' newest one
+	// by at most this much (and not older than the newest block). 0, the
+	// default, rejects every out-of-order sample. At most BlockDuration/2.
+	OutOfOrderWindow time.Duration
 	// Logger receives the store's logs. Default: slog.Default().
 	Logger *slog.Logger
 	// Registerer receives the store's metrics. Default: none are registered.
@@ -52,6 +67,10 @@ func (o Options) Validate() error {
 	if o.Retention < 0 {
 		errs = append(errs, fmt.Errorf("tsdb options: Retention is %v; use 0 (keep forever) or a positive duration", o.Retention))
 	}
+	if o.RetentionSize < 0 {
+		errs = append(errs, fmt.Errorf("tsdb options: RetentionSize is %d; use 0 (no limit) or a positive number of bytes", o.RetentionSize))
+	}
+	errs = append(errs, o.validateBlocks()...)
 	return errors.Join(errs...)
 }
 
@@ -66,33 +85,65 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.BlockDuration == 0 {
+		o.BlockDuration = DefaultBlockDuration
+	}
 	return o
 }
 
-// DB is Vigil's time-series store: a sharded in-memory head in front of a
-// write-ahead log. It is safe for concurrent use. The package documentation
-// describes its design.
+// DefaultBlockDuration is the block range when Options.BlockDuration is 0.
+const DefaultBlockDuration = 2 * time.Hour
+
+// validateBlocks checks the block duration and the out-of-order window.
+func (o Options) validateBlocks() []error {
+	var errs []error
+	if o.BlockDuration < 0 || o.BlockDuration%time.Millisecond != 0 {
+		errs = append(errs, fmt.Errorf("tsdb options: BlockDuration is %v; use a positive whole number of milliseconds, or 0 for the default %v", o.BlockDuration, DefaultBlockDuration))
+	}
+	bd := o.BlockDuration
+	if bd == 0 {
+		bd = DefaultBlockDuration
+	}
+	if o.OutOfOrderWindow < 0 || o.OutOfOrderWindow > bd/2 {
+		errs = append(errs, fmt.Errorf("tsdb options: OutOfOrderWindow is %v; use 0 (reject out-of-order samples) up to half the block duration (%v)", o.OutOfOrderWindow, bd/2))
+	}
+	return errs
+}
+
+// DB is Vigil's time-series store: immutable blocks on disk and a sharded
+// in-memory head in front of a write-ahead log. It is safe for concurrent
+// use. The package documentation describes its design.
 type DB struct {
-	opts   Options
-	logger *slog.Logger
-	head   *head
-	wal    *wal.Log
-	lock   *dirLock // held on Dir from Open to Close
+	opts    Options
+	logger  *slog.Logger
+	head    *head
+	wal     *wal.Log
+	lock    *dirLock // held on Dir from Open to Close
+	metrics *dbMetrics
+
+	blocks          blockSet
+	walAtCheckpoint atomic.Int64 // WAL bytes when the last checkpoint was written
+
+	// maintainMu serializes the work that changes the blocks or the WAL's
+	// beginning: cuts, flushes, checkpoints, compactions and retention.
+	maintainMu sync.Mutex
 
 	// closeMu makes Close wait for the appends in flight; closed is set
 	// under its write lock.
 	closeMu sync.RWMutex
 	closed  bool
 
-	stop chan struct{} // closed by Close to stop the retention loop
+	stop chan struct{} // closed by Close to stop the maintenance loop
 	wg   sync.WaitGroup
 }
 
-// Open opens (or creates) the store in opts.Dir and replays its WAL before it
-// returns. It locks the directory first, until Close: while one DB has it
-// open, another Open of it, from this process or another, fails at once with
-// an error wrapping ErrLocked. With Retention > 0 it starts the retention
-// loop, which Close stops.
+// Open opens (or creates) the store in opts.Dir: it opens the blocks (a
+// corrupt one is moved to Dir/quarantine and logged), loads the newest head
+// checkpoint and replays the WAL after it before it returns. It locks the
+// directory first, until Close: while one DB has it open, another Open of
+// it, from this process or another, fails at once with an error wrapping
+// ErrLocked. It starts the maintenance loop (cuts, compaction, retention),
+// which Close stops.
 func Open(opts Options) (*DB, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -106,31 +157,66 @@ func Open(opts Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{opts: opts, logger: opts.Logger, head: newHead(opts.Shards), lock: lock, stop: make(chan struct{})}
-	if err := db.head.metrics.register(opts.Registerer); err != nil {
+	db.head.oooWindow = opts.OutOfOrderWindow.Milliseconds()
+	db.metrics = newDBMetrics(db)
+	if err := db.registerMetrics(); err != nil {
 		return nil, errors.Join(err, lock.release())
 	}
-	if err := db.openWAL(); err != nil {
-		db.head.metrics.unregister(opts.Registerer)
-		return nil, errors.Join(err, lock.release())
+	if err := db.load(); err != nil {
+		db.unregisterMetrics()
+		return nil, errors.Join(err, db.blocks.closeAll(), lock.release())
 	}
-	if opts.Retention > 0 {
-		db.wg.Add(1)
-		go func() {
-			defer db.wg.Done()
-			db.runRetention(db.stop, retentionInterval)
-		}()
-	}
+	db.walAtCheckpoint.Store(db.wal.Size())
+	db.wg.Add(1)
+	go func() {
+		defer db.wg.Done()
+		db.runMaintenance(db.stop, maintenanceInterval)
+	}()
 	return db, nil
 }
 
-// openWAL opens the WAL, replaying it into the head.
-func (db *DB) openWAL() error {
-	dir := filepath.Join(db.opts.Dir, "wal")
+// load opens the blocks, then restores the head from the newest checkpoint
+// and the WAL segments after it. Samples older than the newest block are in
+// blocks already, so the head refuses them on replay and drops the ones a
+// checkpoint older than the block still holds (a crash between a cut and
+// its checkpoint leaves such a checkpoint): a sample is never counted twice.
+func (db *DB) load() error {
+	if err := db.openBlocks(); err != nil {
+		return err
+	}
+	blocksMaxT, haveBlocks := db.blocks.maxTime()
+	if haveBlocks {
+		db.head.setMinValidTime(blocksMaxT + 1)
+	}
+	segment, ok, err := db.head.loadCheckpoint(db.walDir())
+	if err != nil {
+		return fmt.Errorf("open wal %s: load head checkpoint: %w", db.walDir(), err)
+	}
+	replayFrom := 0
+	if ok {
+		replayFrom = segment
+	}
+	if err := db.openWAL(replayFrom); err != nil {
+		return err
+	}
+	if haveBlocks {
+		db.head.truncateBefore(blocksMaxT + 1)
+	}
+	return nil
+}
+
+// walDir is where the WAL and the head checkpoints live.
+func (db *DB) walDir() string { return filepath.Join(db.opts.Dir, "wal") }
+
+// openWAL opens the WAL, replaying its segments from replayFrom into the head.
+func (db *DB) openWAL(replayFrom int) error {
+	dir := db.walDir()
 	r := newReplayer(db.head)
 	w, err := wal.Open(dir, wal.Options{
 		SyncInterval: db.opts.WALSyncInterval,
 		Logger:       db.logger,
 		Registerer:   db.opts.Registerer,
+		ReplayFrom:   replayFrom,
 	}, r.record)
 	if err != nil {
 		return fmt.Errorf("open wal %s: %w", dir, err)
@@ -157,7 +243,8 @@ func (db *DB) AppendBatch(b *Batch) (AppendResult, error) {
 	return db.head.appendBatch(b, db.wal)
 }
 
-// Querier returns a querier over [mint, maxt] (inclusive, ms). *DB is a
+// Querier returns a querier over [mint, maxt] (inclusive, ms) that merges
+// the blocks overlapping the range with the head. *DB is a
 // storage.Queryable.
 func (db *DB) Querier(mint, maxt int64) (storage.Querier, error) {
 	db.closeMu.RLock()
@@ -165,7 +252,7 @@ func (db *DB) Querier(mint, maxt int64) (storage.Querier, error) {
 	if db.closed {
 		return nil, ErrClosed
 	}
-	return &querier{h: db.head, mint: mint, maxt: maxt}, nil
+	return db.blocks.querier(mint, maxt, &querier{h: db.head, mint: mint, maxt: maxt})
 }
 
 // NumSeries returns the number of series in the head.
@@ -173,9 +260,15 @@ func (db *DB) NumSeries() int {
 	return int(db.head.numSeries.Load())
 }
 
-// Close waits for the appends in flight, stops the retention loop, syncs and
-// closes the WAL, unregisters the metrics and releases the directory lock.
-// Later calls return ErrClosed.
+// Blocks returns the metas of the blocks, oldest first.
+func (db *DB) Blocks() []block.Meta {
+	return db.blocks.metas()
+}
+
+// Close waits for the appends in flight, stops the maintenance loop, writes
+// a head checkpoint (so the next Open need not replay the WAL), syncs and
+// closes the WAL, closes the blocks, unregisters the metrics and releases
+// the directory lock. Later calls return ErrClosed.
 func (db *DB) Close() error {
 	db.closeMu.Lock()
 	defer db.closeMu.Unlock()
@@ -185,12 +278,16 @@ func (db *DB) Close() error {
 	db.closed = true
 	close(db.stop)
 	db.wg.Wait()
-	db.head.metrics.unregister(db.opts.Registerer)
-	var walErr error
-	if err := db.wal.Close(); err != nil {
-		walErr = fmt.Errorf("close wal: %w", err)
+	var errs []error
+	if err := db.checkpoint(); err != nil {
+		errs = append(errs, err)
 	}
-	return errors.Join(walErr, db.lock.release())
+	db.unregisterMetrics()
+	if err := db.wal.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close wal: %w", err))
+	}
+	errs = append(errs, db.blocks.closeAll(), db.lock.release())
+	return errors.Join(errs...)
 }
 
 var _ storage.Queryable = (*DB)(nil)

@@ -1,6 +1,6 @@
-// Package tsdb is Vigil's time-series store: a sharded in-memory head of
-// Gorilla-compressed chunks behind a write-ahead log, queried through
-// Prometheus' storage.Queryable.
+// Package tsdb is Vigil's time-series store: immutable compressed blocks on
+// disk and a sharded in-memory head of Gorilla-compressed chunks behind a
+// write-ahead log, queried through Prometheus' storage.Queryable.
 //
 // # Using it
 //
@@ -8,10 +8,19 @@
 //	...
 //	res, err := db.AppendBatch(batch) // err: storage failure; res counts rejections
 //	q, err := db.Querier(mint, maxt)  // *DB is a storage.Queryable for promql.Engine
+//	meta, err := db.Flush(ctx)        // cut the head into blocks now
 //	...
-//	err = db.Close()                  // syncs the WAL
+//	err = db.Close()                  // checkpoints the head, syncs the WAL
 //
 // # The data directory
+//
+//	LOCK                      held by the open DB (flock)
+//	wal/00000012 …            WAL segments (package wal)
+//	wal/checkpoint.00000012   the head as of the start of segment 12 (package checkpoint)
+//	blocks/<id>/              immutable blocks: meta.json, index, chunks (package block)
+//	quarantine/<id>/          blocks that failed to open, moved aside
+//
+// # The lock
 //
 // Open takes an exclusive flock(2) on Dir/LOCK before it reads the WAL and
 // holds it until Close, so two stores, in one process or two, never append
@@ -46,7 +55,11 @@
 //  4. validates every sample, in batch order, against its series' newest
 //     accepted sample: older is out of order, the same timestamp with other
 //     value bits is a conflict, with the same bits a duplicate (ignored);
-//     stale markers are ordinary bit patterns;
+//     stale markers are ordinary bit patterns. A sample older than the
+//     head's minimum valid time (the end of the newest block) is out of
+//     bounds, whatever the window; one older than its series' newest but
+//     within Options.OutOfOrderWindow is accepted when no sample with its
+//     timestamp is stored (with one, it is a duplicate or a conflict);
 //  5. writes one WAL Log call holding the series records (the new series)
 //     and then the samples records (the accepted samples), each record cut
 //     at about 1 MiB so no push, however large, meets the WAL's record
@@ -81,12 +94,19 @@
 // rebuilds the same series under the same refs. The price is that two
 // batches touching the same shard do not overlap their WAL writes (and
 // fsyncs, in sync-every-batch mode); readers never take appendMu and are
-// never held up by the WAL. Retention takes appendMu too, so a series it
-// finds empty cannot receive samples before it is removed.
+// never held up by the WAL. Head truncation and checkpoints take appendMu
+// too, so a series truncation finds empty cannot receive samples before it
+// is removed, and a checkpoint captures each shard at one point of its WAL
+// order.
 //
 // # Reading
 //
-// A Querier's Select resolves matchers over the postings index with the
+// DB.Querier merges, with storage.ChainedSeriesMerge (which drops samples
+// with equal timestamps, so overlapping blocks cost nothing in accuracy),
+// the queriers of the blocks whose time range overlaps the query with the
+// head's; with no block in range the head answers alone.
+//
+// The head's Select resolves matchers over the postings index with the
 // semantics of Prometheus' tsdb.PostingsForMatchers (see
 // postingsIndex.postingsForMatchers): equality is a map lookup, a regular
 // expression is evaluated once per distinct value of its label, matchers that
@@ -94,22 +114,75 @@
 // matchers subtract, and __name__ is a label like any other. It then reads
 // the matching series shard by shard under the read lock, sharing the closed
 // chunks and copying the open chunk's bytes, so a reader never sees a chunk
-// half-written and later appends do not change what it reads. Series are
-// returned sorted by labels, with samples trimmed to the range unless
+// half-written and later appends do not change what it reads. It never
+// returns samples older than the head's read start (what is older is in
+// blocks). A series' out-of-order samples are merged with its chunks. Series
+// are returned sorted by labels, with samples trimmed to the range unless
 // hints.DisableTrimming is set. LabelNames and LabelValues answer from the
-// index, like Prometheus' head, whatever the time range.
+// index, like Prometheus' head, whatever the time range. A block's querier
+// works the same way over its persisted index, reading the chunk pages of
+// matching series only when they are iterated (package block).
+//
+// # Blocks: cutting the head
+//
+// The maintenance goroutine (started by Open, stopped by Close) runs at once
+// and then every minute. While the head spans more than 1.5 ×
+// Options.BlockDuration it cuts the oldest whole BlockDuration window
+// [w, cut) out of it, as Prometheus does, so the newest half range stays in
+// the head and a sample that arrives a little late is never out of bounds.
+// DB.Flush cuts everything now, one block per window. A cut:
+//
+//  1. raises the head's minimum valid time to cut, then waits for the
+//     appenders in flight: from now on no sample below cut is accepted;
+//  2. writes the head's samples in [w, cut) as a block (block.Write: a
+//     temporary directory, every file fsynced, renamed into place);
+//  3. opens the block and adds it to the set queries read;
+//  4. truncates the head: its read start becomes cut, chunks that end
+//     before cut and out-of-order samples below it are dropped, and series
+//     left without samples are removed (a series that comes back gets a new
+//     ref);
+//  5. writes a head checkpoint (below) and removes the WAL it covers.
+//
+// Because step 1 precedes step 2, the block holds every sample the head
+// drops in step 4. Blocks are immutable; each file carries a CRC32C that
+// block.Open verifies. A block that fails to open is moved to quarantine/,
+// logged and counted (vigil_tsdb_blocks_corrupt_total), and the store
+// serves the rest.
+//
+// # Checkpoints and WAL truncation
+//
+// A checkpoint is the head's state (series, refs, chunks, newest samples,
+// out-of-order samples, next id, minimum valid time) as of the start of a
+// WAL segment N: the WAL is rolled to N, then each shard is captured under
+// its appendMu, one at a time, so appends go on elsewhere. Once the
+// checkpoint is durable the segments before N are removed. Segment N may
+// hold records a later-captured shard already includes: replay counts them
+// as duplicates, never twice. Maintenance writes one after each cut and
+// whenever the WAL has grown 256 MiB since the last; Close writes one, so a
+// clean restart loads the checkpoint and replays almost nothing.
+//
+// Open opens the blocks, sets the minimum valid time past the newest one,
+// loads the newest checkpoint, replays the WAL segments from it (samples
+// below the minimum valid time are in blocks and are skipped), and only
+// then truncates the head at the newest block: a crash between a cut and
+// its checkpoint leaves the block's samples in the checkpoint and the WAL,
+// and they are dropped, not counted twice.
+//
+// # Compaction
+//
+// Maintenance (or DB.Compact) then merges blocks, one group at a time:
+// first any blocks whose time ranges overlap, then the blocks inside each
+// aligned window of 6 and then 24 block durations (12h and 2d by default)
+// once the window is complete (it ends at or before the minimum valid
+// time). block.Compact streams the sources' series in label order into one
+// new block; the new block replaces its sources in the set in one step, and
+// the sources are closed (after their queries) and deleted. Its meta names
+// them as parents, so sources that a crash left behind are deleted at Open.
 //
 // # Retention
 //
-// With Options.Retention > 0, a goroutine started by Open (stopped by Close)
-// runs at once and then every minute: it drops the chunks whose newest sample
-// is older than Now()-Retention and removes the series left without samples
-// from the shard maps and the postings. A removed series that receives
-// samples again is created anew under a new ref.
-//
-// The WAL is not truncated yet, and there are no blocks yet: both come with
-// the block layer. Until then the WAL grows without bound, and a restart
-// replays data that retention had dropped until the retention loop, which
-// runs as Open returns, drops it again. docs/records.md describes the WAL
-// records.
+// After compaction, maintenance deletes whole blocks: those whose newest
+// sample is older than Now()-Retention, then the oldest ones while the
+// blocks and the WAL take more than RetentionSize bytes. The head is never
+// dropped.
 package tsdb

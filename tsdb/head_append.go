@@ -5,7 +5,10 @@ import (
 	"math"
 	"sync"
 
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
+
+	"github.com/vigilsre/vigil/tsdb/gorilla"
 )
 
 // recordLog is where the head writes its WAL records: a *wal.Log.
@@ -17,10 +20,12 @@ type recordLog interface {
 type sampleVerdict uint8
 
 const (
-	verdictAppend     sampleVerdict = iota // newer than the newest: stored
-	verdictDuplicate                       // same timestamp, bit-identical value: ignored
-	verdictOutOfOrder                      // older than the newest: rejected
-	verdictConflict                        // same timestamp, other value: rejected
+	verdictAppend             sampleVerdict = iota // newer than the newest: stored
+	verdictDuplicate                               // same timestamp, bit-identical value: ignored
+	verdictOutOfOrder                              // older than the newest: rejected
+	verdictConflict                                // same timestamp, other value: rejected
+	verdictOutOfBounds                             // older than minValidT: rejected
+	verdictOutOfOrderAccepted                      // older than the newest, inside the window, new: stored
 )
 
 // judge applies Prometheus' in-order rules to sample (t, v) of a series whose
@@ -44,16 +49,30 @@ type appendState struct {
 	items   []appendItem // one per batch series, in batch order
 	order   []int32      // item indexes grouped by shard
 	bounds  []int32      // shard s's items are order[bounds[s]:bounds[s+1]]
-	samples []Sample     // accepted samples, item by item
+	samples []Sample     // accepted in-order samples, item by item
+	ooo     []oooPending // accepted out-of-order samples, in batch order
 	created []*memSeries // series this call created, to undo on a WAL error
 	missing bool         // some items had no series after lookup
 
-	hashBuf     []byte    // scratch for hashLabels
-	seriesRecs  recordSet // WAL records of the created series
-	samplesRecs recordSet // WAL records of the accepted samples
-	recs        [][]byte  // both, series first, for the one Log call
+	minValidT  int64            // h.minValidT, read once appendMu is held
+	window     int64            // h.oooWindow
+	minT, maxT int64            // time range of the accepted samples
+	dec        gorilla.Iterator // scratch for looking up stored samples
+
+	hashBuf     []byte       // scratch for hashLabels
+	symbols     *symbolTable // the head's, to name a rejected series
+	seriesRecs  recordSet    // WAL records of the created series
+	samplesRecs recordSet    // WAL records of the accepted samples
+	recs        [][]byte     // both, series first, for the one Log call
 
 	res AppendResult
+}
+
+// oooPending is a sample of item accepted out of order, applied after the
+// WAL write.
+type oooPending struct {
+	item int32
+	smp  Sample
 }
 
 // appendItem is one series of the batch on its way in.
@@ -93,7 +112,7 @@ func putAppendState(st *appendState) {
 
 // fitsPool reports whether the state is small enough to go back to the pool.
 func (st *appendState) fitsPool() bool {
-	return cap(st.samples) <= maxPooledSamples && cap(st.items) <= maxPooledSamples &&
+	return cap(st.samples) <= maxPooledSamples && cap(st.items) <= maxPooledSamples && cap(st.ooo) <= maxPooledSamples &&
 		st.seriesRecs.capBytes()+st.samplesRecs.capBytes() <= maxPooledRecordBytes
 }
 
@@ -109,6 +128,10 @@ func (st *appendState) reset(h *head, b *Batch) {
 		return h.shardOf(st.items[i].hash)
 	}, st.order, st.bounds)
 	st.samples = st.samples[:0]
+	st.ooo = st.ooo[:0]
+	st.window = h.oooWindow
+	st.symbols = &h.symbols
+	st.minT, st.maxT = math.MaxInt64, math.MinInt64
 	st.created = st.created[:0]
 	st.missing = false
 	st.seriesRecs.reset()
@@ -129,6 +152,7 @@ func (h *head) appendBatch(b *Batch, wal recordLog) (AppendResult, error) {
 	st.reset(h, b)
 	h.lockAppenders(st)
 	defer h.unlockAppenders(st)
+	st.minValidT = h.minValidT.Load() // after the locks: see setMinValidTime
 
 	h.lookup(st, b)
 	if st.missing {
@@ -173,7 +197,7 @@ func (h *head) lookup(st *appendState, b *Batch) {
 		sh.mu.RLock()
 		for _, i := range group {
 			it := &st.items[i]
-			it.s = sh.get(it.hash, b.Series[i].Labels)
+			it.s = sh.get(&h.symbols, it.hash, b.Series[i].Labels)
 			st.missing = st.missing || it.s == nil
 		}
 		sh.mu.RUnlock()
@@ -210,60 +234,147 @@ func (h *head) createInShard(st *appendState, b *Batch, s int) {
 	defer sh.mu.Unlock()
 	for _, i := range st.group(s) {
 		it := &st.items[i]
-		if it.s != nil || len(b.Series[i].Samples) == 0 {
+		if it.s != nil || !anyInBounds(b.Series[i].Samples, st.minValidT) {
 			continue // found, or nothing to store: no series for an empty one
 		}
 		lset := b.Series[i].Labels
-		if it.s = sh.get(it.hash, lset); it.s == nil {
+		if it.s = sh.get(&h.symbols, it.hash, lset); it.s == nil {
 			it.s = h.createSeries(h.newRef(it.hash), lset, it.hash)
 			st.created = append(st.created, it.s)
 			rec := st.seriesRecs.current()
-			*rec = appendSeriesEntry(*rec, it.s.ref, it.s.lset)
+			*rec = appendSeriesEntry(*rec, it.s.ref, lset)
 		}
 	}
 }
 
-// validate judges every sample in batch order against its series' newest
-// accepted one, counts the verdicts and encodes the accepted samples.
+// anyInBounds reports whether some sample is not older than minValidT.
+func anyInBounds(samples []Sample, minValidT int64) bool {
+	for _, smp := range samples {
+		if smp.T >= minValidT {
+			return true
+		}
+	}
+	return false
+}
+
+// validate judges every sample in batch order against its series' stored
+// samples, counts the verdicts and encodes the accepted samples.
 func (st *appendState) validate(b *Batch) {
 	for i := range st.items {
 		it := &st.items[i]
 		it.from, it.to = int32(len(st.samples)), int32(len(st.samples))
 		s := it.s
-		if s == nil { // a new series without samples
+		if s == nil { // a new series with no sample in bounds, or none
+			st.rejectUncreated(b.Series[i])
 			continue
 		}
 		it.prevT, it.prevV, it.prevHas = s.lastT, s.lastV, s.hasLast
 		for _, smp := range b.Series[i].Samples {
-			st.count(s, smp, s.accept(smp.T, smp.V))
+			st.judge(int32(i), s, smp)
 		}
 		it.to = int32(len(st.samples))
 	}
 }
 
-// count records the verdict on one sample of series s.
-func (st *appendState) count(s *memSeries, smp Sample, v sampleVerdict) {
+// judge decides one sample of item i, whose series is s, and records the
+// verdict. A sample older than the newest but inside the out-of-order window
+// is looked up among the stored samples and those of this batch not yet
+// applied: new, it is accepted out of order.
+func (st *appendState) judge(i int32, s *memSeries, smp Sample) {
+	if smp.T < st.minValidT {
+		st.count(i, s, smp, verdictOutOfBounds, 0)
+		return
+	}
+	v := s.accept(smp.T, smp.V)
+	if v != verdictOutOfOrder || !inWindow(s.lastT, smp.T, st.window) {
+		st.count(i, s, smp, v, s.lastV)
+		return
+	}
+	old, found, err := s.valueAt(smp.T, &st.dec)
+	if err != nil {
+		st.res.Conflicts++
+		st.reject(s, smp, fmt.Errorf("read stored samples: %w", err))
+		return
+	}
+	if !found {
+		old, found = st.pendingAt(i, s, smp.T)
+	}
+	st.count(i, s, smp, judgeStored(old, found, smp.V), old)
+}
+
+// pendingAt looks for a sample at t that this batch accepted for s, item i
+// or an earlier one, and has not applied yet. Only out-of-order samples get
+// here, so the linear scans cost in-order appends nothing.
+func (st *appendState) pendingAt(i int32, s *memSeries, t int64) (float64, bool) {
+	for j := int32(0); j <= i; j++ {
+		it := &st.items[j]
+		if it.s != s {
+			continue
+		}
+		to := it.to
+		if j == i {
+			to = int32(len(st.samples))
+		}
+		for _, smp := range st.samples[it.from:to] {
+			if smp.T == t {
+				return smp.V, true
+			}
+		}
+	}
+	for _, p := range st.ooo {
+		if p.smp.T == t && st.items[p.item].s == s {
+			return p.smp.V, true
+		}
+	}
+	return 0, false
+}
+
+// count records the verdict on one sample of item i, series s; old is the
+// stored value a conflicting sample met.
+func (st *appendState) count(i int32, s *memSeries, smp Sample, v sampleVerdict, old float64) {
 	switch v {
 	case verdictAppend:
 		st.samples = append(st.samples, smp)
-		rec := st.samplesRecs.current()
-		*rec = appendSampleEntry(*rec, s.ref, smp.T, smp.V)
-		st.res.Appended++
+		st.accepted(s, smp)
+	case verdictOutOfOrderAccepted:
+		st.ooo = append(st.ooo, oooPending{item: i, smp: smp})
+		st.accepted(s, smp)
 	case verdictDuplicate:
 		st.res.Duplicates++
 	case verdictOutOfOrder:
 		st.res.OutOfOrder++
 		st.reject(s, smp, storage.ErrOutOfOrderSample)
+	case verdictOutOfBounds:
+		st.res.OutOfOrder++
+		st.reject(s, smp, storage.ErrOutOfBounds)
 	case verdictConflict:
 		st.res.Conflicts++
-		st.reject(s, smp, storage.NewDuplicateFloatErr(smp.T, s.lastV, smp.V))
+		st.reject(s, smp, storage.NewDuplicateFloatErr(smp.T, old, smp.V))
 	}
+}
+
+// accepted encodes an accepted sample of s and counts it.
+func (st *appendState) accepted(s *memSeries, smp Sample) {
+	rec := st.samplesRecs.current()
+	*rec = appendSampleEntry(*rec, s.ref, smp.T, smp.V)
+	st.res.Appended++
+	st.minT, st.maxT = min(st.minT, smp.T), max(st.maxT, smp.T)
 }
 
 // reject keeps the first rejection of the batch as its FirstError.
 func (st *appendState) reject(s *memSeries, smp Sample, err error) {
 	if st.res.FirstError == nil {
-		st.res.FirstError = &SampleError{Labels: s.lset, T: smp.T, NewestT: s.lastT, Err: err}
+		var lb labels.ScratchBuilder // the series is live: appendMu keeps it so
+		st.res.FirstError = &SampleError{Labels: st.symbols.labels(&lb, s.syms), T: smp.T, NewestT: s.lastT, Err: err}
+	}
+}
+
+// rejectUncreated rejects the samples of a series that was not created
+// because none of them is in bounds.
+func (st *appendState) rejectUncreated(bs BatchSeries) {
+	st.res.OutOfOrder += len(bs.Samples)
+	if st.res.FirstError == nil && len(bs.Samples) > 0 {
+		st.res.FirstError = &SampleError{Labels: bs.Labels.Copy(), T: bs.Samples[0].T, NewestT: math.MinInt64, Err: storage.ErrOutOfBounds}
 	}
 }
 
@@ -295,7 +406,7 @@ func (h *head) undo(st *appendState) {
 	h.index.mu.Lock()
 	defer h.index.mu.Unlock()
 	for _, s := range st.created {
-		sh := &h.shards[h.shardOf(s.hash)]
+		sh := &h.shards[h.shardOf(uint64(s.ref))]
 		sh.mu.Lock()
 		h.deleteSeries(s)
 		sh.mu.Unlock()
@@ -320,7 +431,19 @@ func (h *head) apply(st *appendState) {
 				}
 			}
 		}
+		st.applyOOO(h, s)
 		sh.mu.Unlock()
 		h.numChunks.Add(int64(newChunks))
+	}
+	h.observeRange(st.minT, st.maxT)
+}
+
+// applyOOO inserts the accepted out-of-order samples of shard s into their
+// series' buffers. The caller holds the shard's mu.
+func (st *appendState) applyOOO(h *head, s int) {
+	for _, p := range st.ooo {
+		if it := &st.items[p.item]; h.shardOf(it.hash) == s {
+			it.s.insertOOO(p.smp)
+		}
 	}
 }

@@ -7,18 +7,25 @@ import (
 	"github.com/prometheus/prometheus/storage"
 )
 
-// seriesSnapshot is what a query reads of one series: its labels and the
-// chunks that overlap the selection, taken under the shard's lock.
+// seriesSnapshot is what a query reads of one series: its labels, the
+// chunks that overlap the selection and a copy of its out-of-order samples
+// in the selection, taken under the shard's lock.
 type seriesSnapshot struct {
 	lset   labels.Labels
 	chunks []chunkMeta
+	ooo    []Sample
+	floor  int64 // the head's read start: older samples are never returned
 	sel    *selection
 }
 
 // snapshot reads the series with the given refs (sorted) that have samples in
 // the selection, taking each shard's read lock once. The open chunks are
-// copied under the lock, so a reader never sees a chunk half-written.
+// copied under the lock, so a reader never sees a chunk half-written. The
+// selection starts no earlier than the head's read start (truncateBefore):
+// older samples are in blocks.
 func (h *head) snapshot(refs []storage.SeriesRef, sel selection) []seriesSnapshot {
+	floor := h.readMinT.Load()
+	sel.mint = max(sel.mint, floor)
 	order, bounds := groupByShard(len(refs), len(h.shards), func(i int) int {
 		return h.shardOf(uint64(refs[i]))
 	}, nil, nil)
@@ -29,35 +36,43 @@ func (h *head) snapshot(refs []storage.SeriesRef, sel selection) []seriesSnapsho
 		if len(group) == 0 {
 			continue
 		}
-		out, chunks = h.shards[shard].snapshot(out, chunks, refs, group, &sel)
+		out, chunks = h.shards[shard].snapshot(&h.symbols, out, chunks, refs, group, &sel)
+	}
+	for i := range out {
+		out[i].floor = floor
 	}
 	return out
 }
 
 // snapshot appends to out the series of refs[group[…]] that this shard holds
 // and that have chunks in the selection.
-func (sh *shardState) snapshot(out []seriesSnapshot, chunks []chunkMeta, refs []storage.SeriesRef, group []int32, sel *selection) ([]seriesSnapshot, []chunkMeta) {
+func (sh *shardState) snapshot(symbols *symbolTable, out []seriesSnapshot, chunks []chunkMeta, refs []storage.SeriesRef, group []int32, sel *selection) ([]seriesSnapshot, []chunkMeta) {
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
+	var lb labels.ScratchBuilder
 	for _, i := range group {
 		s := sh.byRef[refs[i]]
-		if s == nil || !sel.inShard(s.lset) {
+		if s == nil || !sel.inShard(symbols, &lb, s.syms) {
 			continue
 		}
 		start := len(chunks)
 		chunks = s.appendChunks(chunks, sel.mint, sel.maxt, sel.noData)
-		if len(chunks) == start {
+		var ooo []Sample
+		if s.ooo != nil && !sel.noData {
+			ooo = s.appendOOO(nil, sel.mint, sel.maxt)
+		}
+		if len(chunks) == start && len(ooo) == 0 && (!sel.noData || !s.hasOOO(sel.mint, sel.maxt)) {
 			continue
 		}
-		out = append(out, seriesSnapshot{lset: s.lset, chunks: chunks[start:len(chunks):len(chunks)], sel: sel})
+		out = append(out, seriesSnapshot{lset: symbols.labels(&lb, s.syms), chunks: chunks[start:len(chunks):len(chunks)], ooo: ooo, sel: sel})
 	}
 	return out, chunks
 }
 
-// inShard reports whether a series belongs to the query shard the hints ask
-// for, by Prometheus' stable label hash.
-func (sel *selection) inShard(lset labels.Labels) bool {
-	return sel.shardCount == 0 || labels.StableHash(lset)%sel.shardCount == sel.shardIndex
+// inShard reports whether the series of symbol string syms belongs to the
+// query shard the hints ask for, by Prometheus' stable label hash.
+func (sel *selection) inShard(symbols *symbolTable, lb *labels.ScratchBuilder, syms string) bool {
+	return sel.shardCount == 0 || labels.StableHash(symbols.labels(lb, syms))%sel.shardCount == sel.shardIndex
 }
 
 // groupByShard fills order with the indexes 0…n-1 grouped by shard, keeping

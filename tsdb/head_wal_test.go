@@ -19,7 +19,7 @@ func refsOf(db *DB) map[storage.SeriesRef]string {
 		sh := &db.head.shards[i]
 		sh.mu.RLock()
 		for ref, s := range sh.byRef {
-			out[ref] = s.lset.String()
+			out[ref] = db.head.labelsOf(s).String()
 		}
 		sh.mu.RUnlock()
 	}
@@ -95,22 +95,24 @@ func TestReplayWithAnotherShardCount(t *testing.T) {
 
 func TestReplayOfSeriesDroppedAndCreatedAgain(t *testing.T) {
 	dir := t.TempDir()
-	clock := &fakeClock{}
-	db := openTestDB(t, Options{Dir: dir, Now: clock.Now})
+	th := openTestHead(t, dir, 0, math.MinInt64)
 	lset := labels.FromStrings("__name__", "m")
-	appendOK(t, db, spec(lset, Sample{T: 1000, V: 1}))
-	db.head.dropBefore(2000) // what retention does
-	require.Equal(t, 0, db.NumSeries())
-	appendOK(t, db, spec(lset, Sample{T: 500, V: 2}, Sample{T: 3000, V: 3}))
-	wantRefs := refsOf(db)
-	require.NoError(t, db.Close())
+	th.append(t, spec(lset, Sample{T: 1000, V: 1}))
+	th.h.setMinValidTime(2000) // what a cut does, once the block holds the sample
+	th.h.truncateBefore(2000)
+	require.Equal(t, int64(0), th.h.numSeries.Load())
+	res := th.append(t, spec(lset, Sample{T: 500, V: 2}, Sample{T: 3000, V: 3}))
+	require.Equal(t, AppendResult{Appended: 1, OutOfOrder: 1}, withoutError(res))
+	wantStates := statesOf(th.h)
+	require.NoError(t, th.w.Close())
 
-	// The WAL is not truncated yet: the dropped sample comes back until
-	// retention runs again, and the series keeps its newest ref.
-	db = openTestDB(t, Options{Dir: dir})
-	require.Equal(t, wantRefs, refsOf(db))
-	got := selectAll(t, db, math.MinInt64, math.MaxInt64, nil, anySeries)
-	requireSameSamples(t, []gotSeries{{lset.String(), []Sample{{1000, 1}, {3000, 3}}}}, got)
+	// Without a checkpoint the WAL still holds the first ref and the
+	// sample the block holds: the replay skips that sample, and the series
+	// keeps its newest ref.
+	re := openTestHead(t, dir, 0, 2000)
+	require.Equal(t, wantStates, statesOf(re.h))
+	requireSameSamples(t, []gotSeries{{lset.String(), []Sample{{3000, 3}}}}, dumpHead(t, re.h))
+	require.Equal(t, 1, re.replay.outOfBounds)
 }
 
 func TestReplayRejectsBadRecords(t *testing.T) {

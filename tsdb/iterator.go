@@ -1,6 +1,9 @@
 package tsdb
 
 import (
+	"math"
+	"sort"
+
 	"github.com/prometheus/prometheus/model/histogram"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
@@ -34,73 +37,98 @@ func (*seriesSet) Warnings() annotations.Annotations { return nil }
 func (s *seriesSnapshot) Labels() labels.Labels { return s.lset }
 
 // Iterator returns an iterator over the series' samples, reusing it when it
-// is one of ours.
+// is one of ours. Samples older than the head's read start are never
+// returned; with trimming, neither are those outside the selection.
 func (s *seriesSnapshot) Iterator(reuse chunkenc.Iterator) chunkenc.Iterator {
 	it, ok := reuse.(*sampleIterator)
 	if !ok {
 		it = &sampleIterator{}
 	}
-	it.reset(s)
+	lo, hi := s.floor, int64(math.MaxInt64)
+	if s.sel.trim {
+		lo, hi = max(lo, s.sel.mint), s.sel.maxt
+	}
+	if s.sel.noData { // a labels-only selection has no samples to iterate
+		it.reset(nil, nil, lo, hi)
+	} else {
+		it.reset(s.chunks, s.ooo, lo, hi)
+	}
 	return it
 }
 
-// sampleIterator decodes a series' chunks in order, skipping samples outside
-// the selection when it trims.
+// sampleIterator merges a series' chunks, decoded in order, with its
+// out-of-order samples, returning the samples in [lo, hi]. It decodes one
+// chunk sample ahead: c* is the next chunk sample, when cok.
 type sampleIterator struct {
-	chunks     []chunkMeta
-	mint, maxt int64
-	trim       bool
+	chunks []chunkMeta // chunks not started yet
+	ooo    []Sample    // out-of-order samples not returned yet
+	lo, hi int64
 
 	dec     gorilla.Iterator
 	curMaxT int64 // newest timestamp of the chunk dec reads
-	t       int64
-	v       float64
-	at      bool // positioned on a sample
-	done    bool
-	err     error
+	ct      int64
+	cv      float64
+	cok     bool
+
+	t   int64
+	v   float64
+	at  bool // positioned on a sample
+	err error
 }
 
-func (it *sampleIterator) reset(s *seriesSnapshot) {
-	*it = sampleIterator{chunks: s.chunks, mint: s.sel.mint, maxt: s.sel.maxt, trim: s.sel.trim}
-	if s.sel.noData { // a labels-only selection has no samples to iterate
-		it.chunks = nil
-	}
-	it.nextChunk()
+// reset points the iterator at chunks and ooo (sorted, none at a timestamp
+// the chunks hold), which it reads but never changes.
+func (it *sampleIterator) reset(chunks []chunkMeta, ooo []Sample, lo, hi int64) {
+	*it = sampleIterator{chunks: chunks, ooo: ooo, lo: lo, hi: hi}
+	it.advanceChunk()
 }
 
-// nextChunk points the decoder at the next chunk, or ends the iteration.
-func (it *sampleIterator) nextChunk() bool {
-	if len(it.chunks) == 0 {
-		it.done = true
-		return false
+// advanceChunk decodes the next chunk sample into c*, starting the next
+// chunk when the current one is done.
+func (it *sampleIterator) advanceChunk() {
+	for {
+		if it.dec.Next() {
+			it.ct, it.cv = it.dec.At()
+			it.cok = true
+			return
+		}
+		it.cok = false
+		if it.err = it.dec.Err(); it.err != nil || len(it.chunks) == 0 {
+			return
+		}
+		it.dec.Reset(it.chunks[0].data)
+		it.curMaxT = it.chunks[0].maxT
+		it.chunks = it.chunks[1:]
 	}
-	it.dec.Reset(it.chunks[0].data)
-	it.curMaxT = it.chunks[0].maxT
-	it.chunks = it.chunks[1:]
-	return true
 }
 
 // Next advances to the next sample.
 func (it *sampleIterator) Next() chunkenc.ValueType {
 	it.at = false
-	for !it.done {
-		if !it.dec.Next() {
-			if it.err = it.dec.Err(); it.err != nil {
-				it.done = true
-				break
+	for it.err == nil {
+		var t int64
+		var v float64
+		switch {
+		case it.cok && (len(it.ooo) == 0 || it.ct <= it.ooo[0].T):
+			t, v = it.ct, it.cv
+			if len(it.ooo) > 0 && it.ooo[0].T == t {
+				it.ooo = it.ooo[1:] // never stored twice; the chunk wins if it were
 			}
-			it.nextChunk()
+			it.advanceChunk()
+		case len(it.ooo) > 0:
+			t, v = it.ooo[0].T, it.ooo[0].V
+			it.ooo = it.ooo[1:]
+		default:
+			return chunkenc.ValNone
+		}
+		if t < it.lo {
 			continue
 		}
-		it.t, it.v = it.dec.At()
-		if it.trim && it.t < it.mint {
-			continue
+		if t > it.hi {
+			it.cok, it.ooo, it.chunks = false, nil, nil
+			return chunkenc.ValNone
 		}
-		if it.trim && it.t > it.maxt {
-			it.done = true
-			break
-		}
-		it.at = true
+		it.t, it.v, it.at = t, v, true
 		return chunkenc.ValFloat
 	}
 	return chunkenc.ValNone
@@ -118,17 +146,32 @@ func (it *sampleIterator) Seek(t millis) chunkenc.ValueType {
 	if it.at && it.t >= t {
 		return chunkenc.ValFloat
 	}
-	// Chunks that end before t, the current one included, are skipped
-	// without decoding.
-	for it.curMaxT < t && len(it.chunks) > 0 && !it.done {
-		it.nextChunk()
+	if it.err != nil {
+		return chunkenc.ValNone
 	}
-	for it.Next() == chunkenc.ValFloat {
-		if it.t >= t {
-			return chunkenc.ValFloat
+	it.seekChunks(t)
+	i := sort.Search(len(it.ooo), func(i int) bool { return it.ooo[i].T >= t })
+	it.ooo = it.ooo[i:]
+	return it.Next()
+}
+
+// seekChunks moves the chunk lookahead to the first chunk sample at or after
+// t. Chunks that end before t, the current one included, are skipped
+// without decoding.
+func (it *sampleIterator) seekChunks(t int64) {
+	if !it.cok || it.ct >= t {
+		return
+	}
+	if it.curMaxT < t {
+		for len(it.chunks) > 0 && it.chunks[0].maxT < t {
+			it.chunks = it.chunks[1:]
 		}
+		it.dec = gorilla.Iterator{} // exhausted: advanceChunk starts the next chunk
+		it.advanceChunk()
 	}
-	return chunkenc.ValNone
+	for it.cok && it.ct < t {
+		it.advanceChunk()
+	}
 }
 
 // At returns the current sample.

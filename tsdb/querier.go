@@ -112,8 +112,8 @@ func (q *querier) collect(refs []storage.SeriesRef, each func(labels.Labels, fun
 	seen := map[string]struct{}{}
 	add := func(s string) { seen[s] = struct{}{} }
 	for _, ref := range refs {
-		if s := q.h.seriesByRef(ref); s != nil {
-			each(s.lset, add)
+		if lset, ok := q.h.seriesLabels(ref); ok {
+			each(lset, add)
 		}
 	}
 	out := make([]string, 0, len(seen))

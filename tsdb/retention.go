@@ -1,80 +1,67 @@
 package tsdb
 
 import (
-	"time"
+	"github.com/vigilsre/vigil/tsdb/block"
 )
 
-// retentionInterval is how often the retention loop runs.
-const retentionInterval = time.Minute
-
-// runRetention drops expired data now and then every interval until stop is
-// closed. It is the goroutine Open starts when Options.Retention > 0.
-func (db *DB) runRetention(stop <-chan struct{}, interval time.Duration) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		db.applyRetention()
-		select {
-		case <-stop:
-			return
-		case <-ticker.C:
-		}
-	}
-}
-
-// applyRetention drops the data older than the retention period.
+// applyRetention deletes whole blocks: those whose newest sample is older
+// than Now()-Retention, then the oldest ones while the blocks and the WAL
+// take more than RetentionSize bytes. The head is never dropped. The caller
+// holds maintainMu.
 func (db *DB) applyRetention() {
-	cutoff := db.opts.Now().Add(-db.opts.Retention).UnixMilli()
-	chunks, series := db.head.dropBefore(cutoff)
-	if chunks > 0 {
-		db.logger.Debug("retention dropped data", "chunks", chunks, "series", series, "cutoff_ms", cutoff)
-	}
-}
-
-// dropBefore drops every chunk whose newest sample is older than cutoff and
-// every series left without samples, shard by shard. It returns how many
-// chunks and series it dropped.
-func (h *head) dropBefore(cutoff int64) (chunks, series int) {
-	for i := range h.shards {
-		c, s := h.dropShardBefore(i, cutoff)
-		chunks += c
-		series += s
-	}
-	return chunks, series
-}
-
-// dropShardBefore drops the expired data of one shard. Holding the shard's
-// appendMu keeps appenders out, so a series found empty stays empty until it
-// is removed.
-func (h *head) dropShardBefore(shard int, cutoff int64) (chunks, series int) {
-	sh := &h.shards[shard]
-	sh.appendMu.Lock()
-	defer sh.appendMu.Unlock()
-	sh.mu.Lock()
-	var empty []*memSeries
-	for _, s := range sh.byRef {
-		chunks += s.dropBefore(cutoff)
-		if s.empty() {
-			empty = append(empty, s)
+	blocks := db.blocks.list() // oldest first
+	var expired []*block.Block
+	if db.opts.Retention > 0 {
+		cutoff := db.opts.Now().Add(-db.opts.Retention).UnixMilli()
+		for _, b := range blocks {
+			if b.Meta().MaxT < cutoff {
+				expired = append(expired, b)
+			}
 		}
 	}
-	sh.mu.Unlock()
-	h.numChunks.Add(-int64(chunks))
-	h.deleteEmpty(sh, empty)
-	return chunks, len(empty)
-}
-
-// deleteEmpty removes series from the head. The caller holds the shard's
-// appendMu.
-func (h *head) deleteEmpty(sh *headShard, empty []*memSeries) {
-	if len(empty) == 0 {
+	if db.opts.RetentionSize > 0 {
+		expired = db.overSize(blocks, expired)
+	}
+	if len(expired) == 0 {
 		return
 	}
-	h.index.mu.Lock()
-	defer h.index.mu.Unlock()
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	for _, s := range empty {
-		h.deleteSeries(s)
+	db.blocks.replace(expired)
+	for _, b := range expired {
+		db.metrics.retentionDeleted.Inc()
+		db.logger.Info("retention deleted block", "block", b.Meta().ID, "min_time", b.Meta().MinT, "max_time", b.Meta().MaxT, "bytes", b.Size())
+		if err := deleteBlock(b); err != nil {
+			db.logger.Warn("cannot delete expired block", "block", b.Dir(), "err", err)
+		}
 	}
+}
+
+// overSize adds to expired the oldest blocks not in it until what remains,
+// with the WAL, fits RetentionSize.
+func (db *DB) overSize(blocks, expired []*block.Block) []*block.Block {
+	total := db.wal.Size()
+	for _, b := range blocks {
+		total += b.Size()
+	}
+	for _, b := range expired {
+		total -= b.Size()
+	}
+	for _, b := range blocks {
+		if total <= db.opts.RetentionSize {
+			break
+		}
+		if !containsBlock(expired, b) {
+			expired = append(expired, b)
+			total -= b.Size()
+		}
+	}
+	return expired
+}
+
+func containsBlock(blocks []*block.Block, b *block.Block) bool {
+	for _, x := range blocks {
+		if x == b {
+			return true
+		}
+	}
+	return false
 }

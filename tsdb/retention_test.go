@@ -2,53 +2,62 @@ package tsdb
 
 import (
 	"context"
-	"math"
 	"testing"
 	"time"
 
-	"github.com/prometheus/prometheus/model/labels"
 	"github.com/stretchr/testify/require"
 )
 
-func TestRetentionDropsOldChunksAndEmptySeries(t *testing.T) {
+func TestRetentionDeletesWholeExpiredBlocksAndKeepsTheHead(t *testing.T) {
 	clock := &fakeClock{}
-	clock.Set(time.UnixMilli(0))
-	db := openTestDB(t, Options{Retention: time.Hour, Now: clock.Now})
-	a := labels.FromStrings("__name__", "a", "job", "keep")
-	b := labels.FromStrings("__name__", "b", "job", "drop")
-	sa := ramp(0, 10, 300, 0) // chunks [0,1190] [1200,2390] and open [2400,2990]
-	appendOK(t, db, spec(a, sa...), spec(b, Sample{0, 1}, Sample{500, 2}))
-	require.Equal(t, int64(4), db.head.numChunks.Load())
-
-	clock.Set(time.UnixMilli(1500).Add(time.Hour)) // cutoff 1500
-	db.applyRetention()
-
-	require.Equal(t, 1, db.NumSeries())
-	require.Equal(t, int64(2), db.head.numChunks.Load())
-	requireSameSamples(t, []gotSeries{{a.String(), sa[120:]}}, selectAll(t, db, math.MinInt64, math.MaxInt64, nil, anySeries))
-	q, err := db.Querier(math.MinInt64, math.MaxInt64)
+	db := openTestDB(t, Options{BlockDuration: time.Hour, Retention: 90 * time.Minute, Now: clock.Now})
+	specs := mixedSeries(3 * hour)
+	appendOK(t, db, specs...)
+	_, err := db.Flush(context.Background())
 	require.NoError(t, err)
-	values, _, err := q.LabelValues(context.Background(), "job", nil)
-	require.NoError(t, err)
-	require.Equal(t, []string{"keep"}, values, "the dropped series left the postings")
+	old := spec(specs[0].lset, Sample{T: 3 * hour, V: 1}) // in the head
+	appendOK(t, db, old)
 
-	// The dropped series starts over under a new ref, without its old state.
-	res := appendOK(t, db, spec(b, Sample{100, 3}))
-	require.Equal(t, AppendResult{Appended: 1}, res)
-	require.Equal(t, 2, db.NumSeries())
+	clock.Set(time.UnixMilli(3*hour + 10_000)) // cutoff 1h30m+10s: the first block ends before it
+	db.maintain(nil)
+	require.Equal(t, [][3]int64{{hour, 2*hour - 10_000, 1}, {2 * hour, 3*hour - 10_000, 1}}, blockRanges(db))
+
+	clock.Set(time.UnixMilli(100 * hour)) // every block expired; the head stays
+	db.maintain(nil)
+	require.Empty(t, db.Blocks())
+	requireSameSamples(t, wantOf([]seriesSpec{old}), selectEverything(t, db))
 }
 
-func TestRetentionLoopRunsAtOpenAndStopsAtClose(t *testing.T) {
+func TestRetentionBySizeDeletesTheOldestBlocks(t *testing.T) {
+	db := openTestDB(t, Options{BlockDuration: time.Hour})
+	appendOK(t, db, mixedSeries(4*hour)...)
+	_, err := db.Flush(context.Background())
+	require.NoError(t, err)
+	sizes := map[int64]int64{}
+	for _, b := range db.blocks.list() {
+		sizes[b.Meta().MinT] = b.Size()
+	}
+	// Room for the WAL and the two newest blocks, not three.
+	db.maintainMu.Lock() // the loop started by Open reads the options
+	db.opts.RetentionSize = db.wal.Size() + sizes[2*hour] + sizes[3*hour] + sizes[hour]/2
+	db.maintainMu.Unlock()
+	db.maintain(nil)
+	require.Equal(t, [][3]int64{{2 * hour, 3*hour - 10_000, 1}, {3 * hour, 4*hour - 10_000, 1}}, blockRanges(db))
+}
+
+func TestMaintenanceLoopRunsAtOpenAndStopsAtClose(t *testing.T) {
 	dir := t.TempDir()
-	db := openTestDB(t, Options{Dir: dir})
-	appendOK(t, db, spec(labels.FromStrings("__name__", "old"), ramp(0, 1000, 10, 0)...))
+	db := openTestDB(t, Options{Dir: dir, BlockDuration: time.Hour})
+	appendOK(t, db, mixedSeries(2*hour)...)
+	_, err := db.Flush(context.Background())
+	require.NoError(t, err)
 	require.NoError(t, db.Close())
 
 	clock := &fakeClock{}
 	clock.Set(time.UnixMilli(0).Add(48 * time.Hour))
-	db = openTestDB(t, Options{Dir: dir, Retention: 24 * time.Hour, Now: clock.Now})
+	db = openTestDB(t, Options{Dir: dir, BlockDuration: time.Hour, Retention: 24 * time.Hour, Now: clock.Now})
 	deadline := time.Now().Add(10 * time.Second)
-	for db.NumSeries() != 0 {
+	for len(db.Blocks()) != 0 {
 		require.True(t, time.Now().Before(deadline), "retention did not run")
 		time.Sleep(time.Millisecond)
 	}

@@ -14,26 +14,38 @@ import (
 // in Prometheus: 120 samples are 20 minutes at a 10 s interval.
 const samplesPerChunk = 120
 
+// openChunkHint is the samples a new open chunk has room for before its
+// buffer grows: an eighth of a chunk, which makes the buffer 48 bytes, a
+// size class of the allocator (~10 samples of a typical series). Most series
+// outgrow it a few times (48 → 96 → 192 → 384 bytes) and then reuse the
+// grown buffer for every later chunk (closing copies the bytes and resets
+// the chunk); a short-lived series (churn) keeps 48 bytes.
+const openChunkHint = samplesPerChunk / 8
+
 // memSeries is one series of the head. Its fields are in groups by the lock
-// that guards them.
+// that guards them. It fits the allocator's 96-byte size class: a head holds
+// one per series, so every field counts (the label hash is not kept: the
+// ref carries its low bits, and removal, which needs all of it, recomputes
+// it; the open chunk's newest timestamp is the chunk's own).
 type memSeries struct {
-	// Immutable after creation; lset is the series' own copy.
+	// Immutable after creation. syms is the labels as a symbol string of the
+	// head's symbol table (see symbolTable).
 	ref  storage.SeriesRef
-	lset labels.Labels
-	hash uint64
+	syms string
 
 	// Guarded by the shard's appendMu: the newest accepted sample, against
 	// which the next ones are validated. It may run ahead of the chunks
 	// between an appender's validation and its apply.
-	lastT   int64
-	lastV   float64
-	hasLast bool
+	lastT int64
+	lastV float64
 
-	// Guarded by the shard's mu.
+	// Written under the shard's appendMu and mu; read under either.
 	closed   []chunkMeta    // immutable chunks, oldest first
 	open     *gorilla.Chunk // the chunk being appended to; nil until the first sample
 	openMinT int64
-	openMaxT int64
+	ooo      *oooBuffer // samples accepted out of order; nil for an in-order series
+
+	hasLast bool // guarded by appendMu, as lastT; last to pack the struct
 }
 
 // chunkMeta is an encoded chunk and the time range of its samples. The bytes
@@ -43,8 +55,14 @@ type chunkMeta struct {
 	data       []byte
 }
 
-func newMemSeries(ref storage.SeriesRef, lset labels.Labels, hash uint64) *memSeries {
-	return &memSeries{ref: ref, lset: lset, hash: hash}
+func newMemSeries(ref storage.SeriesRef, syms string) *memSeries {
+	return &memSeries{ref: ref, syms: syms}
+}
+
+// openMaxT returns the newest timestamp of the open chunk; meaningless when
+// it is empty. The caller holds the shard's appendMu or mu.
+func (s *memSeries) openMaxT() int64 {
+	return s.open.LastT()
 }
 
 // hashLabels is the series hash: xxhash64 over name, 0xff, value, 0xff for
@@ -76,7 +94,7 @@ func (s *memSeries) accept(t int64, v float64) sampleVerdict {
 // whether it started a new chunk. The caller holds the shard's mu.
 func (s *memSeries) append(t int64, v float64) (newChunk bool) {
 	if s.open == nil {
-		s.open = gorilla.NewChunk(samplesPerChunk) // sized to need no growth
+		s.open = gorilla.NewChunk(openChunkHint)
 	}
 	if s.open.NumSamples() >= samplesPerChunk {
 		s.closeOpenChunk()
@@ -86,7 +104,6 @@ func (s *memSeries) append(t int64, v float64) (newChunk bool) {
 		newChunk = true
 	}
 	s.open.Append(t, v)
-	s.openMaxT = t
 	return newChunk
 }
 
@@ -95,7 +112,7 @@ func (s *memSeries) closeOpenChunk() {
 	b := s.open.Bytes()
 	data := make([]byte, len(b))
 	copy(data, b)
-	s.closed = append(s.closed, chunkMeta{minT: s.openMinT, maxT: s.openMaxT, data: data})
+	s.closed = append(s.closed, chunkMeta{minT: s.openMinT, maxT: s.openMaxT(), data: data})
 	s.open.Reset()
 }
 
@@ -111,10 +128,10 @@ func (s *memSeries) appendChunks(dst []chunkMeta, mint, maxt int64, noData bool)
 		}
 		dst = append(dst, c)
 	}
-	if s.openSamples() == 0 || s.openMaxT < mint || s.openMinT > maxt {
+	if s.openSamples() == 0 || s.openMaxT() < mint || s.openMinT > maxt {
 		return dst
 	}
-	c := chunkMeta{minT: s.openMinT, maxT: s.openMaxT}
+	c := chunkMeta{minT: s.openMinT, maxT: s.openMaxT()}
 	if !noData {
 		c.data = append([]byte(nil), s.open.Bytes()...)
 	}
@@ -128,17 +145,26 @@ func (s *memSeries) dropBefore(cutoff int64) int {
 	n := copy(s.closed, s.closed[i:])
 	clear(s.closed[n:]) // let the dropped bytes be collected
 	s.closed = s.closed[:n]
-	if s.openSamples() > 0 && s.openMaxT < cutoff {
+	if s.openSamples() > 0 && s.openMaxT() < cutoff {
 		s.open.Reset()
 		i++
 	}
 	return i
 }
 
+// truncate drops the chunks whose newest sample is older than cut and the
+// out-of-order samples older than cut, and returns how many chunks it
+// dropped. The caller holds the shard's appendMu and mu.
+func (s *memSeries) truncate(cut int64) int {
+	n := s.dropBefore(cut)
+	s.dropOOOBefore(cut)
+	return n
+}
+
 // empty reports whether the series holds no samples. The caller holds the
 // shard's mu.
 func (s *memSeries) empty() bool {
-	return len(s.closed) == 0 && s.openSamples() == 0
+	return len(s.closed) == 0 && s.openSamples() == 0 && s.ooo == nil
 }
 
 // openSamples returns the number of samples in the open chunk. The caller
