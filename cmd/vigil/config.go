@@ -31,10 +31,22 @@ type ServerConfig struct {
 }
 
 // StorageConfig is the "storage" section: where and how samples are kept.
+// config_storage.go decodes it.
 type StorageConfig struct {
 	DataDir   string        // data_dir; default "data"
 	Retention time.Duration // retention; default 15d; 0 keeps samples forever
-	WALSync   time.Duration // wal_sync; 0 is "always" (fsync every batch), the default
+	// RetentionSize caps the bytes of the blocks and the WAL
+	// (retention_size: a byte count or a size such as 10GiB); the oldest
+	// blocks are deleted whole until they fit. Default 0: no limit.
+	RetentionSize int64
+	WALSync       time.Duration // wal_sync; 0 is "always" (fsync every batch), the default
+	// BlockDuration is the time range of a block cut from the head
+	// (block_duration); default 2h, at least 1s.
+	BlockDuration time.Duration
+	// OutOfOrderWindow is how much older than its series' newest sample a
+	// sample may be and still be stored (out_of_order_window); default 0
+	// (rejected), at most block_duration/2.
+	OutOfOrderWindow time.Duration
 }
 
 // IngestConfig is the "ingest" section: limits on push requests.
@@ -125,8 +137,9 @@ func DefaultConfig() Config {
 	return Config{
 		Server: ServerConfig{Listen: ":9096"},
 		Storage: StorageConfig{
-			DataDir:   "data",
-			Retention: 15 * 24 * time.Hour,
+			DataDir:       "data",
+			Retention:     15 * 24 * time.Hour,
+			BlockDuration: 2 * time.Hour,
 		},
 		SamplingInterval: 10 * time.Second,
 		Ingest:           IngestConfig{MaxBodyBytes: 32 << 20},

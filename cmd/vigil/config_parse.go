@@ -92,12 +92,8 @@ func sortByLine(errs []error) []error {
 // Relative paths in the file are relative to dir.
 func configSchema(d *decoder, c *Config, dir string) schema {
 	return schema{
-		"server": d.mapping(schema{"listen": d.listen(&c.Server.Listen)}),
-		"storage": d.mapping(schema{
-			"data_dir":  d.nonEmpty(&c.Storage.DataDir),
-			"retention": d.duration(&c.Storage.Retention),
-			"wal_sync":  d.walSync(&c.Storage.WALSync),
-		}),
+		"server":            d.mapping(schema{"listen": d.listen(&c.Server.Listen)}),
+		"storage":           d.storage(&c.Storage),
 		"sampling_interval": d.positiveDuration(&c.SamplingInterval),
 		"ingest":            d.mapping(schema{"max_body_bytes": d.positiveInt64(&c.Ingest.MaxBodyBytes)}),
 		"query": d.mapping(schema{

@@ -28,7 +28,7 @@ func TestParseFileBad(t *testing.T) {
 		{"bad_log_level.bad.yml", `testdata/bad_log_level.bad.yml:2: log.level: invalid level "verbose": want debug, info, warn or error`},
 		{"bad_log_format.bad.yml", `testdata/bad_log_format.bad.yml:2: log.format: invalid value "xml": want text or json`},
 		{"empty_data_dir.bad.yml", `testdata/empty_data_dir.bad.yml:2: storage.data_dir: must not be empty`},
-		{"unknown_key.bad.yml", `testdata/unknown_key.bad.yml:3: storage.retension: unknown key (known keys: data_dir, retention, wal_sync)`},
+		{"unknown_key.bad.yml", `testdata/unknown_key.bad.yml:3: storage.retension: unknown key (known keys: block_duration, data_dir, out_of_order_window, retention, retention_size, wal_sync)`},
 		{"duplicate_key.bad.yml", `testdata/duplicate_key.bad.yml:3: storage.retention: duplicate key (first set at line 2)`},
 		{"not_mapping.bad.yml", `testdata/not_mapping.bad.yml:1: expected a mapping, got a list`},
 		{"syntax.bad.yml", `testdata/syntax.bad.yml:2: invalid YAML: did not find expected key`},
@@ -112,9 +112,11 @@ func TestParseFileBadFixturesListed(t *testing.T) {
 
 func TestParseFileGood(t *testing.T) {
 	defaults := DefaultConfig()
+	fullStorage := StorageConfig{DataDir: "/var/lib/vigil", Retention: 90 * time.Minute, RetentionSize: 10 << 30,
+		WALSync: time.Second, BlockDuration: time.Hour, OutOfOrderWindow: 10 * time.Minute}
 	full := Config{
 		Server:           ServerConfig{Listen: "127.0.0.1:19096"},
-		Storage:          StorageConfig{DataDir: "/var/lib/vigil", Retention: 90 * time.Minute, WALSync: time.Second},
+		Storage:          fullStorage,
 		SamplingInterval: 15 * time.Second,
 		Ingest:           IngestConfig{MaxBodyBytes: 1 << 20},
 		Query:            QueryConfig{Timeout: 30 * time.Second, MaxSamples: 1000, LookbackDelta: time.Minute},

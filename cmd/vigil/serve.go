@@ -42,6 +42,9 @@ func newServeCmd() *cobra.Command {
   POST /api/v1/sevs, /api/v1/sevs/ID/ACTION
                     declare a SEV; ack, diagnose, mitigate, resolve or
                     set-level one
+  POST /api/v1/admin/flush
+                    cut the in-memory head into a block on disk now
+                    (for backups and tests); answers once it is durable
   POST /-/reload    re-read the rule and services files and the SEV
                     policy (as SIGHUP does)
   GET  /-/healthy   200 while the process is up

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vigilsre/vigil/tsdb"
+	"github.com/vigilsre/vigil/tsdb/block"
 )
 
 func TestServeFlagsLoad(t *testing.T) {
@@ -108,6 +110,7 @@ type fakeStore struct {
 	mu      sync.Mutex
 	batches []tsdb.Batch
 	closed  bool
+	flushes int
 }
 
 func (s *fakeStore) AppendBatch(b *tsdb.Batch) (tsdb.AppendResult, error) {
@@ -123,6 +126,14 @@ func (s *fakeStore) AppendBatch(b *tsdb.Batch) (tsdb.AppendResult, error) {
 
 func (s *fakeStore) Querier(_, _ int64) (storage.Querier, error) { return storage.NoopQuerier(), nil }
 func (s *fakeStore) NumSeries() int                              { return 0 }
+
+// Flush reports a block of one sample at 1000 ms for every flush.
+func (s *fakeStore) Flush(context.Context) (block.Meta, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushes++
+	return block.Meta{ID: fmt.Sprintf("fake-%d", s.flushes), MinT: 1000, MaxT: 1000, NumSeries: 1, NumChunks: 1, NumSamples: 1, Level: 1}, nil
+}
 
 func (s *fakeStore) Close() error {
 	s.mu.Lock()
@@ -255,10 +266,16 @@ func TestServeStartsBeforeStoreAndStops(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Storage.WALSync = time.Second
 	cfg.Storage.Retention = time.Hour
+	cfg.Storage.RetentionSize = 10 << 30
+	cfg.Storage.BlockDuration = 30 * time.Minute
+	cfg.Storage.OutOfOrderWindow = 5 * time.Minute
 	s := startTestServer(t, cfg)
 	opts := <-s.gotOpts
 	require.Equal(t, cfg.Storage.Retention, opts.Retention)
 	require.Equal(t, time.Second, opts.WALSyncInterval)
+	require.Equal(t, int64(10<<30), opts.RetentionSize)
+	require.Equal(t, 30*time.Minute, opts.BlockDuration)
+	require.Equal(t, 5*time.Minute, opts.OutOfOrderWindow)
 	require.NotNil(t, opts.Logger)
 	require.NotNil(t, opts.Registerer)
 
@@ -282,6 +299,9 @@ func TestServeStartsBeforeStoreAndStops(t *testing.T) {
 	code, body = s.do("GET", "/api/v1/query?query=1", "")
 	require.Equal(t, 200, code, body)
 	require.Contains(t, body, `"status":"success"`)
+	code, body = s.do("POST", "/api/v1/admin/flush", "")
+	require.Equal(t, [2]any{200, `{"status":"success","data":{"block":{"id":"fake-1","minTime":1000,"maxTime":1000,"numSeries":1,"numSamples":1,"level":1}}}`},
+		[2]any{code, body})
 
 	s.cancel()
 	require.NoError(t, s.wait())

@@ -22,6 +22,7 @@ import (
 	"github.com/vigilsre/vigil/query/api"
 	sevapi "github.com/vigilsre/vigil/sevbridge/api"
 	"github.com/vigilsre/vigil/tsdb"
+	"github.com/vigilsre/vigil/tsdb/block"
 )
 
 // shutdownTimeout bounds how long a graceful stop waits for in-flight
@@ -37,6 +38,7 @@ const readTimeout = 5 * time.Minute
 type store interface {
 	ingest.Appender
 	storage.Queryable
+	Flush(ctx context.Context) (block.Meta, error) // POST /api/v1/admin/flush, through storeFlusher
 	NumSeries() int
 	Close() error
 }
@@ -187,11 +189,14 @@ type openResult struct {
 // storeOptions composes tsdb.Options from the configuration.
 func (s *server) storeOptions() tsdb.Options {
 	return tsdb.Options{
-		Dir:             s.cfg.Storage.DataDir,
-		WALSyncInterval: s.cfg.Storage.WALSync,
-		Retention:       s.cfg.Storage.Retention,
-		Logger:          s.logger.With("component", "tsdb"),
-		Registerer:      s.reg,
+		Dir:              s.cfg.Storage.DataDir,
+		WALSyncInterval:  s.cfg.Storage.WALSync,
+		Retention:        s.cfg.Storage.Retention,
+		RetentionSize:    s.cfg.Storage.RetentionSize,
+		BlockDuration:    s.cfg.Storage.BlockDuration,
+		OutOfOrderWindow: s.cfg.Storage.OutOfOrderWindow,
+		Logger:           s.logger.With("component", "tsdb"),
+		Registerer:       s.reg,
 	}
 }
 
@@ -255,8 +260,9 @@ func (s *server) queryEngine(db store) *query.Engine {
 }
 
 // dataHandler builds the endpoints that need the store: push, query, the
-// rules and alerts, the dependency graph, the SEVs and the SLA ledger
-// (with a SEV bridge), and POST /-/reload.
+// flush of the head into a block, the rules and alerts, the dependency
+// graph, the SEVs and the SLA ledger (with a SEV bridge), and POST
+// /-/reload.
 func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack, sev *sevStack) http.Handler {
 	mux := http.NewServeMux()
 	ingest.NewHandler(db, ingest.Options{
@@ -264,7 +270,7 @@ func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack, sev
 		Logger:       s.logger.With("component", "ingest"),
 		Registerer:   s.reg,
 	}).Register(mux)
-	api.New(engine, api.Options{BuildInfo: buildInfo(), Logger: s.logger.With("component", "api")}).Register(mux)
+	api.New(engine, api.Options{BuildInfo: buildInfo(), Logger: s.logger.With("component", "api"), Flusher: storeFlusher{db}}).Register(mux)
 	alertapi.New(al.manager, alertapi.Options{Logger: s.logger.With("component", "api"), Deps: al.manager}).Register(mux)
 	if sev != nil {
 		sevapi.New(sev.bridge, sevapi.Options{Logger: s.logger.With("component", "api")}).Register(mux)

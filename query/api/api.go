@@ -35,6 +35,9 @@ type Options struct {
 	// Now is the clock: the time of an instant query without a time
 	// parameter. Default: time.Now.
 	Now func() time.Time
+	// Flusher serves POST /api/v1/admin/flush. Default nil: the endpoint
+	// is not registered.
+	Flusher Flusher
 }
 
 // API serves the read endpoints over an Engine. It is safe for concurrent
@@ -44,6 +47,7 @@ type API struct {
 	buildInfo BuildInfo
 	logger    *slog.Logger
 	now       func() time.Time
+	flusher   Flusher // nil: no flush endpoint
 }
 
 // New returns the API over e.
@@ -54,7 +58,7 @@ func New(e *query.Engine, opts Options) *API {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &API{engine: e, buildInfo: opts.BuildInfo, logger: opts.Logger, now: opts.Now}
+	return &API{engine: e, buildInfo: opts.BuildInfo, logger: opts.Logger, now: opts.Now, flusher: opts.Flusher}
 }
 
 // endpoint is one route of the API.
@@ -80,6 +84,9 @@ func (a *API) Register(mux *http.ServeMux) {
 		if ep.post {
 			mux.Handle("POST "+ep.path, a.wrap(ep.fn))
 		}
+	}
+	if a.flusher != nil {
+		mux.Handle("POST /api/v1/admin/flush", a.wrap(a.flush))
 	}
 }
 

@@ -12,6 +12,13 @@
 //	/api/v1/metadata             always {} (Vigil keeps no metric metadata)
 //	/api/v1/query_exemplars      always [] (Vigil keeps no exemplars)
 //
+// and, with Options.Flusher, POST /api/v1/admin/flush: cut the store's head
+// into a durable block now; the answer, once the block is on disk, is
+//
+//	{"status":"success","data":{"block":{"id":"…","minTime":…,"maxTime":…,"numSeries":…,"numSamples":…,"level":1}}}
+//
+// with "block":null when the head held no sample. Times are Unix ms.
+//
 // Parameters, JSON shapes and errors are Prometheus' own (web/api/v1/api.go):
 // times are float Unix seconds or RFC 3339; durations are float seconds or
 // Prometheus durations ("1m30s"); the body is the envelope
