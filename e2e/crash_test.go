@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -21,7 +22,9 @@ import (
 // wal_sync: always while it is killed with SIGKILL at a random moment; after
 // each restart every sample of every request that got 204 must be there,
 // with its exact value. Samples of requests in flight at the kill may or may
-// not be there, but nothing else may appear.
+// not be there, but nothing else may appear. After each restart the head is
+// flushed into a block, so the data read back is spread over blocks (one
+// per round, or fewer once compacted) and the head.
 const (
 	crashPushers      = 4 // half remote write, half text
 	crashSeries       = 3 // series per pusher
@@ -137,19 +140,100 @@ func TestCrashKeepsAcknowledgedSamples(t *testing.T) {
 	base := time.Now().Add(-time.Hour).Truncate(time.Second).UnixMilli()
 	pushers := newCrashPushers()
 	v := newVigil(t, vigilOptions{})
+	flushed := false // a flush has written a block
 	for round := range rounds {
 		v.start()
+		blocks := checkCrashBlocks(t, v.dataDir, flushed)
 		verifyCrash(t, v.api, base, pushers)
+		block := flushCrash(t, v, base, pushers)
+		flushed = flushed || block != "none"
 		delay := time.Duration(rng.Int64N(int64(crashMaxKillDelay)))
 		pushAndKill(t, v, base, pushers, delay)
 		tear := tearWALTail(t, v.dataDir, rng)
-		t.Logf("round %d: SIGKILL after %v, WAL tail: %s; %s", round, delay, tear, crashStats(pushers))
+		t.Logf("round %d: %d blocks at start, flushed block %s; SIGKILL after %v, WAL tail: %s; %s",
+			round, blocks, block, delay, tear, crashStats(pushers))
 	}
 	v.start()
+	t.Logf("final start: %d blocks", checkCrashBlocks(t, v.dataDir, flushed))
+	verifyCrash(t, v.api, base, pushers)
+	t.Logf("final flush: block %s", flushCrash(t, v, base, pushers))
 	verifyCrash(t, v.api, base, pushers)
 	v.stop()
 	t.Logf("starts that logged a repaired WAL: %d of %d",
 		strings.Count(v.logs.String(), "wal corruption repaired"), v.starts)
+}
+
+// flushCrash cuts v's head into a block (POST /api/v1/admin/flush) and
+// describes the block, or returns "none" when the head was empty. A sample
+// older than the newest flushed one is out of bounds from then on, so it
+// moves every pusher's next sequence to the greatest of them: every sample
+// sent so far, acknowledged or not, is older than that.
+func flushCrash(t *testing.T, v *vigil, base int64, pushers []*crashPusher) string {
+	t.Helper()
+	r, err := v.api.post("/api/v1/admin/flush", http.Header{}, nil)
+	if err != nil || r.Status != http.StatusOK {
+		t.Fatalf("POST /api/v1/admin/flush: %v %v", r, err)
+	}
+	var resp struct {
+		Status string `json:"status"`
+		Data   struct {
+			Block *struct {
+				ID         string `json:"id"`
+				MinTime    int64  `json:"minTime"`
+				MaxTime    int64  `json:"maxTime"`
+				NumSamples uint64 `json:"numSamples"`
+			} `json:"block"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(r.Body), &resp); err != nil || resp.Status != "success" {
+		t.Fatalf("flush answer %s: %v", r.Body, err)
+	}
+	next := advancePushers(pushers)
+	b := resp.Data.Block
+	if b == nil {
+		return "none"
+	}
+	if b.MaxTime >= base+next {
+		t.Fatalf("flushed block %s ends at seq %d; every sample sent is below seq %d", b.ID, b.MaxTime-base, next)
+	}
+	if fi, err := os.Stat(filepath.Join(v.dataDir, "blocks", b.ID)); err != nil || !fi.IsDir() {
+		t.Fatalf("flushed block %s is not in the blocks directory: %v", b.ID, err)
+	}
+	return fmt.Sprintf("%s (seq %d..%d, %d samples)", b.ID, b.MinTime-base, b.MaxTime-base, b.NumSamples)
+}
+
+// advancePushers moves every pusher's next sequence to the greatest of
+// them and returns it.
+func advancePushers(pushers []*crashPusher) int64 {
+	var next int64
+	for _, p := range pushers {
+		next = max(next, p.next)
+	}
+	for _, p := range pushers {
+		p.next = next
+	}
+	return next
+}
+
+// checkCrashBlocks counts the blocks in the data directory and requires one
+// at least once a flush has written one: compaction may merge them,
+// retention must not drop them.
+func checkCrashBlocks(t *testing.T, dataDir string, flushed bool) int {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(dataDir, "blocks"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("read blocks directory: %v", err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasSuffix(e.Name(), ".tmp") {
+			n++
+		}
+	}
+	if flushed && n == 0 {
+		t.Fatalf("no block in %s after a flush wrote one", filepath.Join(dataDir, "blocks"))
+	}
+	return n
 }
 
 // tearWALTail simulates a torn write at the end of the newest WAL segment,
@@ -243,6 +327,19 @@ func crashStats(pushers []*crashPusher) string {
 	return fmt.Sprintf("%d requests sent, %d acknowledged (all rounds)", sent, acked)
 }
 
+// ackedSamples is the number of acknowledged samples, over all series.
+func ackedSamples(pushers []*crashPusher) int {
+	n := 0
+	for _, p := range pushers {
+		for _, ok := range p.sent {
+			if ok {
+				n += crashSeries * crashBatch
+			}
+		}
+	}
+	return n
+}
+
 // verifyCrash reads every sample back and requires every acknowledged one,
 // exactly, and nothing that was never sent.
 func verifyCrash(t *testing.T, api *promAPI, base int64, pushers []*crashPusher) {
@@ -274,7 +371,8 @@ func verifyCrash(t *testing.T, api *promAPI, base int64, pushers []*crashPusher)
 	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("after restart:\n%v", err)
 	}
-	t.Logf("verified: %s; %d series returned; %d unacknowledged requests' samples present", crashStats(pushers), len(got), extra)
+	t.Logf("verified: %s, %d acknowledged samples; %d series returned; %d unacknowledged requests' samples present",
+		crashStats(pushers), ackedSamples(pushers), len(got), extra)
 }
 
 // check compares what was read back with what p sent. It returns how many
