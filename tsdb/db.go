@@ -32,8 +32,9 @@ type Options struct {
 	// Retention is how long samples are kept: a block is deleted once its
 	// newest sample is older than Now()-Retention. 0 keeps them forever.
 	Retention time.Duration
-	// RetentionSize caps the bytes on disk of the blocks and the WAL: the
-	// oldest blocks are deleted until they fit. The head is never dropped.
+	// RetentionSize caps the bytes on disk of the blocks and the WAL
+	// segments (not the head checkpoint): the oldest blocks are deleted
+	// until they fit. The head is never dropped.
 	// 0 means no limit.
 	RetentionSize int64
 	// BlockDuration is the time range of the blocks the head is cut into,
@@ -133,8 +134,11 @@ type DB struct {
 	closeMu sync.RWMutex
 	closed  bool
 
-	stop chan struct{} // closed by Close to stop the maintenance loop
-	wg   sync.WaitGroup
+	readers readerEpochs // head queriers, which a cut waits for before it truncates
+
+	stop     chan struct{} // closed by Close to stop the maintenance loop
+	stopOnce sync.Once
+	wg       sync.WaitGroup
 }
 
 // Open opens (or creates) the store in opts.Dir: it opens the blocks (a
@@ -188,6 +192,9 @@ func (db *DB) load() error {
 	if haveBlocks {
 		db.head.setMinValidTime(blocksMaxT + 1)
 	}
+	if err := removeCheckpointTmp(db.walDir()); err != nil {
+		return err
+	}
 	segment, ok, err := db.head.loadCheckpoint(db.walDir())
 	if err != nil {
 		return fmt.Errorf("open wal %s: load head checkpoint: %w", db.walDir(), err)
@@ -201,6 +208,21 @@ func (db *DB) load() error {
 	}
 	if haveBlocks {
 		db.head.truncateBefore(blocksMaxT + 1)
+	}
+	return nil
+}
+
+// removeCheckpointTmp removes the checkpoint.*.tmp files a crash while
+// writing a checkpoint leaves (each is about as large as the head).
+func removeCheckpointTmp(walDir string) error {
+	tmps, err := filepath.Glob(filepath.Join(walDir, "checkpoint.*.tmp"))
+	if err != nil {
+		return fmt.Errorf("list unfinished checkpoints: %w", err)
+	}
+	for _, tmp := range tmps {
+		if err := os.Remove(tmp); err != nil {
+			return fmt.Errorf("remove unfinished checkpoint: %w", err)
+		}
 	}
 	return nil
 }
@@ -252,7 +274,13 @@ func (db *DB) Querier(mint, maxt int64) (storage.Querier, error) {
 	if db.closed {
 		return nil, ErrClosed
 	}
-	return db.blocks.querier(mint, maxt, &querier{h: db.head, mint: mint, maxt: maxt})
+	release := db.readers.enter()
+	q, err := db.blocks.querier(mint, maxt, &querier{h: db.head, mint: mint, maxt: maxt})
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return &readerQuerier{Querier: q, release: release}, nil
 }
 
 // NumSeries returns the number of series in the head.
@@ -265,19 +293,24 @@ func (db *DB) Blocks() []block.Meta {
 	return db.blocks.metas()
 }
 
-// Close waits for the appends in flight, stops the maintenance loop, writes
-// a head checkpoint (so the next Open need not replay the WAL), syncs and
-// closes the WAL, closes the blocks, unregisters the metrics and releases
-// the directory lock. Later calls return ErrClosed.
+// Close stops the maintenance loop (cancelling a compaction in progress),
+// waits for a Flush or Compact in progress and for the appends in flight,
+// writes a head checkpoint (so the next Open need not replay the WAL),
+// syncs and closes the WAL, closes the blocks, unregisters the metrics and
+// releases the directory lock. Later calls return ErrClosed.
 func (db *DB) Close() error {
+	db.stopOnce.Do(func() { close(db.stop) })
+	db.wg.Wait()
+	// Flush and Compact hold maintainMu while they work and take closeMu
+	// only to check for Close: the same order as here.
+	db.maintainMu.Lock()
+	defer db.maintainMu.Unlock()
 	db.closeMu.Lock()
 	defer db.closeMu.Unlock()
 	if db.closed {
 		return ErrClosed
 	}
 	db.closed = true
-	close(db.stop)
-	db.wg.Wait()
 	var errs []error
 	if err := db.checkpoint(); err != nil {
 		errs = append(errs, err)

@@ -3,6 +3,7 @@ package tsdb
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,11 +51,18 @@ func (db *DB) openBlocks() error {
 			continue
 		}
 		b, err := block.Open(filepath.Join(dir, e.Name()))
-		if err != nil {
+		switch {
+		case errors.Is(err, block.ErrCorrupt) || errors.Is(err, fs.ErrNotExist):
 			db.quarantine(e.Name(), err)
-			continue
+		case err != nil: // not the block's fault: a full file table, permissions…
+			return errors.Join(fmt.Errorf("open block %s: %w", e.Name(), err), closeBlocks(opened))
+		case b.Meta().NumSamples == 0: // a crash between writing an empty cut and removing it
+			if err := deleteBlock(b); err != nil {
+				return errors.Join(fmt.Errorf("remove empty block %s: %w", e.Name(), err), closeBlocks(opened))
+			}
+		default:
+			opened = append(opened, b)
 		}
-		opened = append(opened, b)
 	}
 	db.blocks.set(db.dropReplaced(opened))
 	return nil
@@ -78,17 +86,19 @@ func (db *DB) quarantine(name string, cause error) {
 }
 
 // dropReplaced closes and deletes the blocks that are parents of another
-// block, and returns the others.
+// block (of a lower level, inside its time range), and returns the others.
 func (db *DB) dropReplaced(blocks []*block.Block) []*block.Block {
-	parents := map[string]bool{}
+	children := map[string]block.Meta{}
 	for _, b := range blocks {
 		for _, p := range b.Meta().Parents {
-			parents[p] = true
+			children[p] = b.Meta()
 		}
 	}
 	kept := blocks[:0]
 	for _, b := range blocks {
-		if !parents[b.Meta().ID] {
+		m := b.Meta()
+		child, ok := children[m.ID]
+		if !ok || m.Level >= child.Level || m.MinT < child.MinT || m.MaxT > child.MaxT {
 			kept = append(kept, b)
 			continue
 		}
@@ -101,8 +111,26 @@ func (db *DB) dropReplaced(blocks []*block.Block) []*block.Block {
 }
 
 // deleteBlock closes b, waiting for its queries, and removes its directory.
+// It renames the directory to <id>.tmp first, so a crash while removing
+// leaves what Open removes (block.RemoveTmp), not a damaged block.
 func deleteBlock(b *block.Block) error {
-	return errors.Join(b.Close(), os.RemoveAll(b.Dir()))
+	if err := b.Close(); err != nil {
+		return err
+	}
+	doomed := b.Dir() + ".tmp"
+	if err := os.Rename(b.Dir(), doomed); err != nil {
+		return fmt.Errorf("delete block %s: %w", b.Dir(), err)
+	}
+	return os.RemoveAll(doomed)
+}
+
+// closeBlocks closes blocks opened before a failure.
+func closeBlocks(blocks []*block.Block) error {
+	var errs []error
+	for _, b := range blocks {
+		errs = append(errs, b.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // set replaces the blocks.
@@ -223,10 +251,7 @@ func closeQueriers(qs []storage.Querier) error {
 func (s *blockSet) closeAll() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var errs []error
-	for _, b := range s.blocks {
-		errs = append(errs, b.Close())
-	}
+	err := closeBlocks(s.blocks)
 	s.blocks = nil
-	return errors.Join(errs...)
+	return err
 }

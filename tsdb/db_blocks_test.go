@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/value"
 	"github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/tsdb/chunkenc"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vigilsre/vigil/tsdb/block"
@@ -140,9 +141,44 @@ func TestQueriesReadOnlyTheBlocksInRange(t *testing.T) {
 		set := q.Select(context.Background(), true, nil, anySeries)
 		for set.Next() {
 		}
-		err = set.Err()
+		err = errors.Join(set.Err(), q.Close())
 	}
 	require.Error(t, err, "the first hour's block was read")
+}
+
+// TestQuerierOpenedBeforeACutSeesEverything: a querier takes its list of
+// blocks when it is made. A cut that adds a block after that must not
+// truncate the head under it: the cut waits for the querier to close.
+func TestQuerierOpenedBeforeACutSeesEverything(t *testing.T) {
+	db := openTestDB(t, Options{BlockDuration: time.Hour})
+	specs := mixedSeries(2 * hour)
+	appendOK(t, db, specs...)
+	q, err := db.Querier(math.MinInt64, math.MaxInt64)
+	require.NoError(t, err)
+
+	flushed := make(chan error, 1)
+	go func() {
+		_, err := db.Flush(context.Background())
+		flushed <- err
+	}()
+	// Wait for the cut to add its first block: then it waits for q.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(db.Blocks()) == 0 {
+		require.True(t, time.Now().Before(deadline), "the flush added no block")
+		time.Sleep(time.Millisecond)
+	}
+	set := q.Select(context.Background(), true, nil, anySeries)
+	var got []gotSeries
+	var it chunkenc.Iterator
+	for set.Next() {
+		it = set.At().Iterator(it)
+		got = append(got, gotSeries{Labels: set.At().Labels().String(), Samples: readSamples(t, it)})
+	}
+	require.NoError(t, set.Err())
+	requireSameSamples(t, wantOf(specs), got)
+	require.NoError(t, q.Close())
+	require.NoError(t, <-flushed)
+	requireSameSamples(t, wantOf(specs), selectEverything(t, db))
 }
 
 func TestCorruptBlockIsQuarantinedAndTheRestServed(t *testing.T) {
@@ -208,4 +244,54 @@ func TestCrashAfterCutReplaysNothingTwice(t *testing.T) {
 	specs[0].samples = append(specs[0].samples, more.samples...)
 	crashed = openTestDB(t, Options{Dir: crashCopy(t, dir), BlockDuration: time.Hour})
 	requireSameSamples(t, wantOf(specs), selectEverything(t, crashed))
+}
+
+// TestCloseWaitsForAFlush: Close during a Flush waits for it (or the flush
+// sees ErrClosed): never a block added after the blocks were closed, never
+// a deadlock, and everything is there after a restart.
+func TestCloseWaitsForAFlush(t *testing.T) {
+	for range 20 {
+		dir := t.TempDir()
+		db := openTestDB(t, Options{Dir: dir, BlockDuration: time.Hour})
+		specs := mixedSeries(3 * hour)
+		appendOK(t, db, specs...)
+		flushed := make(chan error, 1)
+		go func() {
+			_, err := db.Flush(context.Background())
+			flushed <- err
+		}()
+		require.NoError(t, db.Close())
+		if err := <-flushed; err != nil {
+			require.ErrorIs(t, err, ErrClosed)
+		}
+		db = openTestDB(t, Options{Dir: dir, BlockDuration: time.Hour})
+		requireSameSamples(t, wantOf(specs), selectEverything(t, db))
+		require.NoError(t, db.Close())
+	}
+}
+
+// TestAFarSampleCostsOneBlock: samples years apart are two blocks, not one
+// per empty window between them, and a sample from the future never makes
+// maintenance cut the present.
+func TestAFarSampleCostsOneBlock(t *testing.T) {
+	clock := &fakeClock{}
+	clock.Set(time.UnixMilli(1000 * 24 * hour))
+	db := openTestDB(t, Options{BlockDuration: time.Hour, Now: clock.Now})
+	x := labels.FromStrings("__name__", "x")
+	y := labels.FromStrings("__name__", "y")
+	now := clock.Now().UnixMilli()
+	appendOK(t, db, spec(x, Sample{T: 0, V: 1}), spec(y, Sample{T: now, V: 2}, Sample{T: now + 365*24*hour, V: 3}))
+
+	db.maintain(nil)
+	require.Equal(t, [][3]int64{{0, 0, 1}}, blockRanges(db), "the future sample counts as now")
+	res := appendOK(t, db, spec(y, Sample{T: now + 365*24*hour + 1, V: 4}), spec(x, Sample{T: now - 10_000, V: 5}))
+	require.Equal(t, 2, res.Appended, "the present is still in the head: %v", res.FirstError)
+
+	_, err := db.Flush(context.Background())
+	require.NoError(t, err)
+	require.Len(t, db.Blocks(), 4, "0, the hour before now, now and a year ahead: one block each")
+	requireSameSamples(t, []gotSeries{
+		{x.String(), []Sample{{0, 1}, {now - 10_000, 5}}},
+		{y.String(), []Sample{{now, 2}, {now + 365*24*hour, 3}, {now + 365*24*hour + 1, 4}}},
+	}, selectEverything(t, db))
 }

@@ -2,6 +2,7 @@ package tsdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -56,7 +57,7 @@ func (db *DB) compactGroup(group []*block.Block) error {
 	meta, err := block.Compact(db.blocksDir(), id, group, block.WriteOptions{})
 	if err != nil {
 		db.metrics.compactionsFailed.Inc()
-		return fmt.Errorf("compact %d blocks into %s: %w", len(group), id, err)
+		return errors.Join(fmt.Errorf("compact %d blocks into %s: %w", len(group), id, err), db.removeFailed(id))
 	}
 	if err := db.addCompacted(id, group); err != nil {
 		db.metrics.compactionsFailed.Inc()

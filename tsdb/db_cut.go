@@ -2,7 +2,9 @@ package tsdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -25,7 +27,7 @@ func (db *DB) Flush(ctx context.Context) (block.Meta, error) {
 	if !ok {
 		return block.Meta{}, nil
 	}
-	meta, err := db.cutUpTo(ctx, maxt+1)
+	meta, err := db.cutUpTo(ctx, max(maxt+1, maxt)) // max: a sample at MaxInt64 stays
 	if err != nil {
 		return block.Meta{}, err
 	}
@@ -47,40 +49,61 @@ func (db *DB) open() error {
 // written. The caller holds maintainMu.
 func (db *DB) cutUpTo(ctx context.Context, end int64) (block.Meta, error) {
 	var last block.Meta
+	from := int64(math.MinInt64)
 	for {
 		mint, _, ok := db.head.timeRange()
-		if !ok || mint >= end {
+		if mint = max(mint, from); !ok || mint >= end {
 			return last, nil
 		}
 		if err := ctx.Err(); err != nil {
 			return last, err
 		}
 		cut := min(alignDown(mint, db.blockRange())+db.blockRange(), end)
-		meta, err := db.cutHead(mint, cut)
+		meta, next, err := db.cutWindow(mint, cut)
 		if err != nil {
 			return last, err
 		}
 		if meta.NumSamples > 0 {
 			last = meta
 		}
+		from = next
 	}
+}
+
+// cutWindow is cutHead, and returns where the next window should start: at
+// cut, or, when the window held no sample, at the head's next sample after
+// it (math.MaxInt64 when there is none).
+func (db *DB) cutWindow(mint, cut int64) (block.Meta, int64, error) {
+	meta, err := db.cutHead(mint, cut)
+	if err != nil || meta.NumSamples > 0 {
+		return meta, cut, err
+	}
+	next, ok := db.head.firstSampleFrom(cut)
+	if !ok {
+		next = math.MaxInt64
+	}
+	return meta, next, nil
 }
 
 // maybeCut cuts the head while it spans more than 1.5 block ranges, as
 // Prometheus does: the newest half range stays in the head, so samples
-// that arrive a little late are never out of bounds. It reports whether
-// it cut anything. The caller holds maintainMu.
+// that arrive a little late are never out of bounds. A sample from the
+// future counts as now, so it cannot make the head cut the present away.
+// It reports whether it cut anything. The caller holds maintainMu.
 func (db *DB) maybeCut() (bool, error) {
 	cut := false
+	from := int64(math.MinInt64)
 	for {
 		mint, maxt, ok := db.head.timeRange()
+		mint, maxt = max(mint, from), min(maxt, db.opts.Now().UnixMilli())
 		if !ok || maxt-mint <= db.blockRange()*3/2 {
 			return cut, nil
 		}
-		if _, err := db.cutHead(mint, alignDown(mint, db.blockRange())+db.blockRange()); err != nil {
+		_, next, err := db.cutWindow(mint, alignDown(mint, db.blockRange())+db.blockRange())
+		if err != nil {
 			return cut, err
 		}
-		cut = true
+		cut, from = true, next
 	}
 }
 
@@ -96,7 +119,7 @@ func (db *DB) cutHead(mint, cut int64) (block.Meta, error) {
 	meta, err := block.Write(db.blocksDir(), id, db.head.blockSource(mint, cut-1), block.WriteOptions{})
 	if err != nil {
 		db.metrics.cutsFailed.Inc()
-		return block.Meta{}, fmt.Errorf("cut head into block %s: %w", id, err)
+		return block.Meta{}, errors.Join(fmt.Errorf("cut head into block %s: %w", id, err), db.removeFailed(id))
 	}
 	if meta.NumSeries > 0 {
 		if err := db.addBlock(id); err != nil {
@@ -106,6 +129,7 @@ func (db *DB) cutHead(mint, cut int64) (block.Meta, error) {
 	} else if err := os.RemoveAll(filepath.Join(db.blocksDir(), id)); err != nil {
 		return block.Meta{}, fmt.Errorf("remove empty block %s: %w", id, err)
 	}
+	db.readers.advance() // queriers that do not read the new block are done
 	chunks, series := db.head.truncateBefore(cut)
 	db.metrics.cuts.Inc()
 	db.logger.Info("cut head into block", "block", id, "series", meta.NumSeries, "samples", meta.NumSamples,
@@ -157,18 +181,22 @@ func alignDown(t, r int64) int64 {
 	return t - (r+t%r)%r
 }
 
-// newBlockID names a block by its time range and, when a block of that name
-// exists, a sequence number: names sort by time, and a compaction's output
-// never takes the name of a block still on disk.
+// newBlockID names a block by its time range and the time it was made, so
+// names sort by time and are never reused: a compaction's meta names its
+// parents, and a later block must never be mistaken for one of them.
 func (db *DB) newBlockID(mint, maxt int64) string {
-	base := fmt.Sprintf("%s-%s", blockTime(mint), blockTime(maxt))
-	id := base
-	for n := 2; ; n++ {
+	for {
+		id := fmt.Sprintf("%s-%s-%x", blockTime(mint), blockTime(maxt), time.Now().UnixNano())
 		if _, err := os.Stat(filepath.Join(db.blocksDir(), id)); os.IsNotExist(err) {
 			return id
 		}
-		id = fmt.Sprintf("%s-%d", base, n)
 	}
+}
+
+// removeFailed removes what a failed block write may have left: its
+// temporary directory, or the block itself when only the last fsync failed.
+func (db *DB) removeFailed(id string) error {
+	return errors.Join(os.RemoveAll(filepath.Join(db.blocksDir(), id+".tmp")), os.RemoveAll(filepath.Join(db.blocksDir(), id)))
 }
 
 // blockTime formats a block bound for a directory name, in UTC.

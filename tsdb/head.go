@@ -113,7 +113,7 @@ func (h *head) newRef(hash uint64) storage.SeriesRef {
 func (h *head) createSeries(ref storage.SeriesRef, lset labels.Labels, hash uint64) *memSeries {
 	s := newMemSeries(ref, h.symbols.intern(lset))
 	h.shards[h.shardOf(hash)].put(s, hash)
-	h.index.add(s.ref, lset)
+	h.index.add(s.ref, lset, h.symbols.interned)
 	h.numSeries.Add(1)
 	return s
 }

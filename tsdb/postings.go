@@ -2,7 +2,6 @@ package tsdb
 
 import (
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -22,18 +21,20 @@ func (ix *postingsIndex) init() {
 	ix.m = map[string]map[string][]storage.SeriesRef{}
 }
 
-// add indexes a series. The caller holds mu.
-func (ix *postingsIndex) add(ref storage.SeriesRef, lset labels.Labels) {
+// add indexes a series. keep returns the string a new name or value is
+// kept as: the head's interned copy (symbolTable.interned), so the index
+// shares the strings of the symbol table, or a clone. The caller holds mu.
+func (ix *postingsIndex) add(ref storage.SeriesRef, lset labels.Labels, keep func(string) string) {
 	ix.all = insertRef(ix.all, ref)
 	lset.Range(func(l labels.Label) {
 		values := ix.m[l.Name]
 		if values == nil {
 			values = map[string][]storage.SeriesRef{}
-			ix.m[strings.Clone(l.Name)] = values
+			ix.m[keep(l.Name)] = values
 		}
 		list, ok := values[l.Value]
 		if !ok {
-			values[strings.Clone(l.Value)] = []storage.SeriesRef{ref}
+			values[keep(l.Value)] = []storage.SeriesRef{ref}
 			return
 		}
 		values[l.Value] = insertRef(list, ref)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -43,7 +44,7 @@ func BenchmarkPostingsForMatchers(b *testing.B) {
 	app := prom.AppenderV2(context.Background())
 	for i := range postingsBenchSeries {
 		lset := postingsBenchLabels(i)
-		ix.add(storage.SeriesRef(i+1), lset)
+		ix.add(storage.SeriesRef(i+1), lset, strings.Clone)
 		_, err := app.Append(0, lset, 0, 0, 0, nil, nil, storage.AOptions{})
 		require.NoError(b, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -196,7 +197,7 @@ func randomIndex(rng *rand.Rand, n int) *postingsIndex {
 		if rng.IntN(3) > 0 {
 			kv = append(kv, "code", []string{"200", "201", "404", "500", "503"}[rng.IntN(5)])
 		}
-		ix.add(storage.SeriesRef(i+1), labels.FromStrings(kv...))
+		ix.add(storage.SeriesRef(i+1), labels.FromStrings(kv...), strings.Clone)
 		if rng.IntN(10) == 0 {
 			ix.remove(storage.SeriesRef(i+1), labels.FromStrings(kv...))
 		}
@@ -282,7 +283,7 @@ func TestPostingsForMatchersAllocates(t *testing.T) {
 	ix := &postingsIndex{}
 	ix.init()
 	for i := range 10_000 {
-		ix.add(storage.SeriesRef(i+1), postingsBenchLabels(i))
+		ix.add(storage.SeriesRef(i+1), postingsBenchLabels(i), strings.Clone)
 	}
 	for _, c := range postingsBenchCases() {
 		allocs := testing.AllocsPerRun(20, func() { ix.postingsForMatchers(c.ms) })

@@ -31,6 +31,7 @@ type symbolTable struct {
 	next    uint32   // ids below it have been assigned
 	free    []uint32 // unused ids, reusable
 	pending []uint32 // ids unused since the last recycle: not yet reusable
+	buf     []byte   // scratch of intern
 }
 
 const symbolBlockBits = 10
@@ -87,7 +88,7 @@ func (t *symbolTable) set(id uint32, s string) {
 // intern returns the symbol string of lset and counts its ids as used. The
 // caller holds index.mu.
 func (t *symbolTable) intern(lset labels.Labels) string {
-	var buf []byte
+	buf := t.buf[:0]
 	lset.Range(func(l labels.Label) {
 		name, value := t.id(l.Name), t.id(l.Value)
 		t.uses[name]++
@@ -95,7 +96,15 @@ func (t *symbolTable) intern(lset labels.Labels) string {
 		buf = binary.AppendUvarint(buf, uint64(name))
 		buf = binary.AppendUvarint(buf, uint64(value))
 	})
+	t.buf = buf
 	return string(buf)
+}
+
+// interned returns the table's copy of s, which a live series uses. The
+// postings index keeps it as its key, rather than a copy of its own. The
+// caller holds index.mu.
+func (t *symbolTable) interned(s string) string {
+	return t.get(t.ids[s])
 }
 
 // release counts the ids of a series' symbol string as no longer used by
