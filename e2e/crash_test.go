@@ -139,7 +139,7 @@ func TestCrashKeepsAcknowledgedSamples(t *testing.T) {
 	}
 	base := time.Now().Add(-time.Hour).Truncate(time.Second).UnixMilli()
 	pushers := newCrashPushers()
-	v := newVigil(t, vigilOptions{})
+	v := newVigil(t, vigilOptions{Config: "server:\n  enable_admin_api: true\n" + defaultVigilConfig})
 	flushed := false // a flush has written a block
 	for round := range rounds {
 		v.start()

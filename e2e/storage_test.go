@@ -30,6 +30,8 @@ const (
 )
 
 const storageConfig = `
+server:
+  enable_admin_api: true
 storage:
   wal_sync: always
   out_of_order_window: 1m

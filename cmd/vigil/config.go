@@ -27,7 +27,8 @@ type Config struct {
 
 // ServerConfig is the "server" section: the HTTP listener.
 type ServerConfig struct {
-	Listen string // listen; default ":9096"
+	Listen         string // listen; default ":9096"
+	EnableAdminAPI bool   // enable_admin_api: serve POST /api/v1/admin/flush; default false
 }
 
 // StorageConfig is the "storage" section: where and how samples are kept.

@@ -92,7 +92,10 @@ func sortByLine(errs []error) []error {
 // Relative paths in the file are relative to dir.
 func configSchema(d *decoder, c *Config, dir string) schema {
 	return schema{
-		"server":            d.mapping(schema{"listen": d.listen(&c.Server.Listen)}),
+		"server": d.mapping(schema{
+			"listen":           d.listen(&c.Server.Listen),
+			"enable_admin_api": d.boolean(&c.Server.EnableAdminAPI),
+		}),
 		"storage":           d.storage(&c.Storage),
 		"sampling_interval": d.positiveDuration(&c.SamplingInterval),
 		"ingest":            d.mapping(schema{"max_body_bytes": d.positiveInt64(&c.Ingest.MaxBodyBytes)}),

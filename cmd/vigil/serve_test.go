@@ -269,6 +269,7 @@ func TestServeStartsBeforeStoreAndStops(t *testing.T) {
 	cfg.Storage.RetentionSize = 10 << 30
 	cfg.Storage.BlockDuration = 30 * time.Minute
 	cfg.Storage.OutOfOrderWindow = 5 * time.Minute
+	cfg.Server.EnableAdminAPI = true
 	s := startTestServer(t, cfg)
 	opts := <-s.gotOpts
 	require.Equal(t, cfg.Storage.Retention, opts.Retention)

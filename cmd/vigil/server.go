@@ -270,7 +270,11 @@ func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack, sev
 		Logger:       s.logger.With("component", "ingest"),
 		Registerer:   s.reg,
 	}).Register(mux)
-	api.New(engine, api.Options{BuildInfo: buildInfo(), Logger: s.logger.With("component", "api"), Flusher: storeFlusher{db}}).Register(mux)
+	apiOpts := api.Options{BuildInfo: buildInfo(), Logger: s.logger.With("component", "api")}
+	if s.cfg.Server.EnableAdminAPI {
+		apiOpts.Flusher = storeFlusher{db}
+	}
+	api.New(engine, apiOpts).Register(mux)
 	alertapi.New(al.manager, alertapi.Options{Logger: s.logger.With("component", "api"), Deps: al.manager}).Register(mux)
 	if sev != nil {
 		sevapi.New(sev.bridge, sevapi.Options{Logger: s.logger.With("component", "api")}).Register(mux)

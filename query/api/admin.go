@@ -34,9 +34,15 @@ type flushData struct {
 	Block *Block `json:"block"`
 }
 
+// errAdminDisabled answers an admin endpoint when Options.Flusher is nil.
+var errAdminDisabled = &Error{Type: ErrorUnavailable, Err: errors.New("admin APIs are disabled; enable them with server.enable_admin_api: true")}
+
 // flush serves POST /api/v1/admin/flush: it cuts the head into a block and
 // answers once the block is durable.
 func (a *API) flush(r *http.Request) result {
+	if a.flusher == nil {
+		return result{err: errAdminDisabled}
+	}
 	b, err := a.flusher.Flush(r.Context())
 	if err != nil {
 		return result{err: flushError(err)}

@@ -97,8 +97,8 @@ func TestFlushPostOnly(t *testing.T) {
 	require.Zero(t, f.calls.Load())
 }
 
-func TestFlushNotRegisteredWithoutFlusher(t *testing.T) {
+func TestFlushSaysTheAdminAPIIsDisabledWithoutFlusher(t *testing.T) {
 	status, body := postFlush(t, newAdminServer(t, nil))
-	require.Equal(t, http.StatusNotFound, status)
-	require.Equal(t, "404 page not found\n", body)
+	require.Equal(t, http.StatusInternalServerError, status) // Prometheus' status for "unavailable"
+	require.JSONEq(t, `{"status":"error","errorType":"unavailable","error":"admin APIs are disabled; enable them with server.enable_admin_api: true"}`, body)
 }

@@ -35,8 +35,9 @@ type Options struct {
 	// Now is the clock: the time of an instant query without a time
 	// parameter. Default: time.Now.
 	Now func() time.Time
-	// Flusher serves POST /api/v1/admin/flush. Default nil: the endpoint
-	// is not registered.
+	// Flusher serves POST /api/v1/admin/flush. Default nil: the admin API
+	// is disabled, and the endpoint says so (as Prometheus does without
+	// --web.enable-admin-api).
 	Flusher Flusher
 }
 
@@ -85,9 +86,7 @@ func (a *API) Register(mux *http.ServeMux) {
 			mux.Handle("POST "+ep.path, a.wrap(ep.fn))
 		}
 	}
-	if a.flusher != nil {
-		mux.Handle("POST /api/v1/admin/flush", a.wrap(a.flush))
-	}
+	mux.Handle("POST /api/v1/admin/flush", a.wrap(a.flush))
 }
 
 // result is what a handler returns; wrap writes it.
