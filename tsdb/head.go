@@ -38,6 +38,7 @@ type head struct {
 	index   postingsIndex
 	symbols symbolTable // the series' label strings; see its doc for locking
 	nextID  uint64      // last assigned series id; guarded by index.mu
+	alloc   seriesAlloc // where series live; guarded by index.mu
 	hashBuf []byte      // scratch of deleteSeries; guarded by index.mu
 
 	numSeries atomic.Int64
@@ -111,23 +112,30 @@ func (h *head) newRef(hash uint64) storage.SeriesRef {
 // createSeries makes a series with lset interned, and adds it to its shard
 // and to the postings. The caller holds index.mu and the shard's mu.
 func (h *head) createSeries(ref storage.SeriesRef, lset labels.Labels, hash uint64) *memSeries {
-	s := newMemSeries(ref, h.symbols.intern(lset))
+	s := h.alloc.get(ref, h.symbols.intern(lset))
 	h.shards[h.shardOf(hash)].put(s, hash)
 	h.index.add(s.ref, lset, h.symbols.interned)
 	h.numSeries.Add(1)
 	return s
 }
 
-// deleteSeries removes s from its shard and from the postings. The caller
-// holds index.mu and the shard's mu.
+// deleteSeries removes s from the head; its slot is reused later (see
+// seriesAlloc). The caller holds index.mu and the shard's mu.
 func (h *head) deleteSeries(s *memSeries) {
+	h.unindex(s)
+	h.alloc.put(s)
+	h.numSeries.Add(-1)
+}
+
+// unindex removes s from its shard and from the postings, and releases its
+// symbols. The caller holds index.mu and the shard's mu.
+func (h *head) unindex(s *memSeries) {
 	lset := h.labelsOf(s)
 	var hash uint64
 	hash, h.hashBuf = hashLabels(h.hashBuf, lset) // the series does not keep it
 	h.shards[h.shardOf(uint64(s.ref))].del(s, hash)
-	h.index.remove(s.ref, lset)
+	h.index.remove(s.ref, lset, h.symbols.interned)
 	h.symbols.release(s.syms)
-	h.numSeries.Add(-1)
 }
 
 // labelsOf returns the labels of s, built anew. The caller holds index.mu,

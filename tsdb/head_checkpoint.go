@@ -210,7 +210,7 @@ func (l *checkpointLoader) restoreChunks(s *memSeries, chunks []checkpoint.Chunk
 
 // reopen makes c the open chunk of s.
 func (l *checkpointLoader) reopen(s *memSeries, c checkpoint.Chunk) error {
-	s.open = gorilla.NewChunk(openChunkHint)
+	s.open.Init(openChunkHint)
 	l.dec.Reset(c.Data)
 	for l.dec.Next() {
 		t, v := l.dec.At()

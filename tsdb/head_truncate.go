@@ -26,6 +26,7 @@ func (h *head) truncateBefore(cut int64) (chunks, series int) {
 	h.minT.Store(math.MaxInt64)
 	h.index.mu.Lock()
 	h.symbols.recycle() // before this call removes series: see recycle
+	h.alloc.recycle()
 	h.index.mu.Unlock()
 	for i := range h.shards {
 		c, s := h.truncateShard(&h.shards[i], cut)

@@ -133,3 +133,39 @@ func TestTimeRangeOfAnEmptyHead(t *testing.T) {
 	require.False(t, ok)
 	require.Equal(t, int64(0), h.numSeries.Load())
 }
+
+// TestRemovedSeriesSlotIsReusedAfterGrace checks that the slot of a series
+// removed by truncateBefore is not handed out again before the next
+// truncateBefore (a block source listed before the removal may still read
+// it), and is reused after, zeroed.
+func TestRemovedSeriesSlotIsReusedAfterGrace(t *testing.T) {
+	h := newHead(1)
+	old := labels.FromStrings("__name__", "m", "pod", "old")
+	live := labels.FromStrings("__name__", "m", "pod", "live")
+	_, err := h.appendBatch(batchOf(spec(old, ramp(0, 10, 150, 0)...), spec(live, Sample{T: 10, V: 1}, Sample{T: 5000, V: 2})), nopLog{})
+	require.NoError(t, err)
+	removed := findSeries(h, old)
+	require.NotNil(t, removed)
+	h.setMinValidTime(3000)
+	_, series := h.truncateBefore(3000)
+	require.Equal(t, 1, series)
+	require.Nil(t, findSeries(h, old))
+
+	first := labels.FromStrings("__name__", "m", "pod", "first")
+	_, err = h.appendBatch(batchOf(spec(first, Sample{T: 6000, V: 1})), nopLog{})
+	require.NoError(t, err)
+	require.NotSame(t, removed, findSeries(h, first), "reused before the grace period")
+
+	h.truncateBefore(3000)
+	second := labels.FromStrings("__name__", "m", "pod", "second")
+	_, err = h.appendBatch(batchOf(spec(second, Sample{T: 7000, V: 3})), nopLog{})
+	require.NoError(t, err)
+	require.Same(t, removed, findSeries(h, second), "not reused after the grace period")
+	require.Empty(t, removed.closed)
+	require.False(t, removed.hasOOO(math.MinInt64, math.MaxInt64))
+	requireSameSamples(t, []gotSeries{
+		{first.String(), []Sample{{6000, 1}}},
+		{live.String(), []Sample{{5000, 2}}},
+		{second.String(), []Sample{{7000, 3}}},
+	}, dumpHead(t, h))
+}

@@ -135,10 +135,9 @@ func (h *head) rekey(s *memSeries, ref storage.SeriesRef, lset labels.Labels, ha
 	if s.ref == ref {
 		return
 	}
-	h.deleteSeries(s)
-	s.syms = h.symbols.intern(lset) // deleteSeries released the old one
+	h.unindex(s)
+	s.syms = h.symbols.intern(lset) // unindex released the old one
 	s.ref = ref
 	h.shards[h.shardOf(uint64(ref))].put(s, hash)
 	h.index.add(s.ref, lset, h.symbols.interned)
-	h.numSeries.Add(1)
 }

@@ -21,9 +21,15 @@ func (ix *postingsIndex) init() {
 	ix.m = map[string]map[string][]storage.SeriesRef{}
 }
 
-// add indexes a series. keep returns the string a new name or value is
-// kept as: the head's interned copy (symbolTable.interned), so the index
-// shares the strings of the symbol table, or a clone. The caller holds mu.
+// add indexes a series. keep returns the string a name or value is kept
+// as: the head's interned copy (symbolTable.interned), so the index shares
+// the strings of the symbol table, or a clone.
+//
+// Every map write goes through keep, also for a key already there: a Go map
+// assignment stores the key it is given over the old one, and a string of
+// the caller's labels kept as a key would pin all of them (one string in
+// stringlabels), and with them a span of the allocator per key. The caller
+// holds mu.
 func (ix *postingsIndex) add(ref storage.SeriesRef, lset labels.Labels, keep func(string) string) {
 	ix.all = insertRef(ix.all, ref)
 	lset.Range(func(l labels.Label) {
@@ -37,19 +43,28 @@ func (ix *postingsIndex) add(ref storage.SeriesRef, lset labels.Labels, keep fun
 			values[keep(l.Value)] = []storage.SeriesRef{ref}
 			return
 		}
-		values[l.Value] = insertRef(list, ref)
+		if grown := insertRef(list, ref); !sameList(grown, list) {
+			values[keep(l.Value)] = grown
+		}
 	})
 }
 
-// remove drops a series from the index. The caller holds mu.
-func (ix *postingsIndex) remove(ref storage.SeriesRef, lset labels.Labels) {
+// sameList reports whether a and b share their first element and length:
+// whether a map entry holding b already holds a.
+func sameList(a, b []storage.SeriesRef) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// remove drops a series from the index; keep is as for add. The caller holds
+// mu.
+func (ix *postingsIndex) remove(ref storage.SeriesRef, lset labels.Labels, keep func(string) string) {
 	ix.all = deleteRef(ix.all, ref)
 	lset.Range(func(l labels.Label) {
 		values := ix.m[l.Name]
 		list := deleteRef(values[l.Value], ref)
 		switch {
 		case len(list) > 0:
-			values[l.Value] = list
+			values[keep(l.Value)] = list
 		case len(values) > 1:
 			delete(values, l.Value)
 		default:

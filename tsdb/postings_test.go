@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
@@ -199,7 +200,7 @@ func randomIndex(rng *rand.Rand, n int) *postingsIndex {
 		}
 		ix.add(storage.SeriesRef(i+1), labels.FromStrings(kv...), strings.Clone)
 		if rng.IntN(10) == 0 {
-			ix.remove(storage.SeriesRef(i+1), labels.FromStrings(kv...))
+			ix.remove(storage.SeriesRef(i+1), labels.FromStrings(kv...), strings.Clone)
 		}
 	}
 	return ix
@@ -289,4 +290,33 @@ func TestPostingsForMatchersAllocates(t *testing.T) {
 		allocs := testing.AllocsPerRun(20, func() { ix.postingsForMatchers(c.ms) })
 		require.Equal(t, 1.0, allocs, c.name)
 	}
+}
+
+// TestPostingsKeepsOnlyKeptStrings checks that every key of the index is a
+// string keep returned, also after adds and removes that rewrite entries
+// for keys already there: a key from the caller's labels would pin them.
+func TestPostingsKeepsOnlyKeptStrings(t *testing.T) {
+	kept := map[string]string{}
+	keep := func(s string) string {
+		if k, ok := kept[s]; ok {
+			return k
+		}
+		kept[s] = strings.Clone(s)
+		return kept[s]
+	}
+	ix := &postingsIndex{}
+	ix.init()
+	for i := range 10 {
+		lset := labels.FromStrings("job", "app", "pod", fmt.Sprint(i%3)) // fresh strings every time
+		ix.add(storage.SeriesRef(i+1), lset, keep)
+	}
+	ix.remove(4, labels.FromStrings("job", "app", "pod", "0"), keep)
+	for name, values := range ix.m {
+		require.Same(t, unsafe.StringData(kept[name]), unsafe.StringData(name), "name %q", name)
+		for value := range values {
+			require.Same(t, unsafe.StringData(kept[value]), unsafe.StringData(value), "value %q", value)
+		}
+	}
+	require.Equal(t, []storage.SeriesRef{1, 7, 10}, ix.m["pod"]["0"])
+	require.Len(t, ix.m["job"]["app"], 9)
 }

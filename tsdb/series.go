@@ -2,6 +2,7 @@ package tsdb
 
 import (
 	"sort"
+	"unsafe"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/prometheus/prometheus/model/labels"
@@ -23,10 +24,10 @@ const samplesPerChunk = 120
 const openChunkHint = samplesPerChunk / 8
 
 // memSeries is one series of the head. Its fields are in groups by the lock
-// that guards them. It fits the allocator's 96-byte size class: a head holds
-// one per series, so every field counts (the label hash is not kept: the
-// ref carries its low bits, and removal, which needs all of it, recomputes
-// it; the open chunk's newest timestamp is the chunk's own).
+// that guards them. A head holds one per series, in slabs (seriesAlloc), so
+// every field counts (the label hash is not kept: the ref carries its low
+// bits, and removal, which needs all of it, recomputes it; the open chunk's
+// newest timestamp is the chunk's own).
 type memSeries struct {
 	// Immutable after creation. syms is the labels as a symbol string of the
 	// head's symbol table (see symbolTable).
@@ -40,8 +41,8 @@ type memSeries struct {
 	lastV float64
 
 	// Written under the shard's appendMu and mu; read under either.
-	closed   []chunkMeta    // immutable chunks, oldest first
-	open     *gorilla.Chunk // the chunk being appended to; nil until the first sample
+	closed   []chunkMeta   // immutable chunks, oldest first
+	open     gorilla.Chunk // the chunk being appended to; no buffer until the first sample
 	openMinT int64
 	ooo      *oooBuffer // samples accepted out of order; nil for an in-order series
 
@@ -55,8 +56,58 @@ type chunkMeta struct {
 	data       []byte
 }
 
-func newMemSeries(ref storage.SeriesRef, syms string) *memSeries {
-	return &memSeries{ref: ref, syms: syms}
+// seriesSlabBytes is about the size of a full slab of series: a large
+// object of the allocator, with a span of its own.
+const seriesSlabBytes = 64 << 10
+
+// seriesAlloc hands out the head's series from slabs, arrays of many, rather
+// than one heap object each. Series made one by one would be small objects
+// spread over the allocator's spans among the short-lived garbage of
+// appending, every span they share kept in use after a collection; slabs
+// hold nothing else. Slabs start small and double, so that a small head
+// stays small.
+//
+// The slot of a removed series is reused, after a grace period: a reader
+// may hold a series it listed before the removal (see recycle). A slab
+// stays alive as long as one series in it does. Guarded by index.mu.
+type seriesAlloc struct {
+	slab    []memSeries  // the unused rest of the newest slab
+	slabLen int          // length of the newest slab
+	free    []*memSeries // slots of removed series, reusable
+	pending []*memSeries // removed since the last recycle: not yet reusable
+}
+
+// get returns a series with ref and syms and nothing else: a reused slot,
+// zeroed, or a new one.
+func (a *seriesAlloc) get(ref storage.SeriesRef, syms string) *memSeries {
+	var s *memSeries
+	if n := len(a.free); n > 0 {
+		s, a.free = a.free[n-1], a.free[:n-1]
+		*s = memSeries{}
+	} else {
+		if len(a.slab) == 0 {
+			a.slabLen = min(max(2*a.slabLen, 8), seriesSlabBytes/int(unsafe.Sizeof(memSeries{})))
+			a.slab = make([]memSeries, a.slabLen)
+		}
+		s, a.slab = &a.slab[0], a.slab[1:]
+	}
+	s.ref, s.syms = ref, syms
+	return s
+}
+
+// put takes back the slot of a removed series. It is reused only after the
+// next recycle but one: until then a reader that found the series before
+// its removal may still read it.
+func (a *seriesAlloc) put(s *memSeries) {
+	a.pending = append(a.pending, s)
+}
+
+// recycle makes the slots put before the previous call reusable. It is
+// called when symbolTable.recycle is, for the same reason.
+func (a *seriesAlloc) recycle() {
+	a.free = append(a.free, a.pending...)
+	clear(a.pending)
+	a.pending = a.pending[:0]
 }
 
 // openMaxT returns the newest timestamp of the open chunk; meaningless when
@@ -93,13 +144,13 @@ func (s *memSeries) accept(t int64, v float64) sampleVerdict {
 // append adds a sample that accept let through to the chunks and reports
 // whether it started a new chunk. The caller holds the shard's mu.
 func (s *memSeries) append(t int64, v float64) (newChunk bool) {
-	if s.open == nil {
-		s.open = gorilla.NewChunk(openChunkHint)
-	}
 	if s.open.NumSamples() >= samplesPerChunk {
 		s.closeOpenChunk()
 	}
 	if s.open.NumSamples() == 0 {
+		if s.open.Cap() == 0 { // the first sample
+			s.open.Init(openChunkHint)
+		}
 		s.openMinT = t
 		newChunk = true
 	}
@@ -170,8 +221,5 @@ func (s *memSeries) empty() bool {
 // openSamples returns the number of samples in the open chunk. The caller
 // holds the shard's mu.
 func (s *memSeries) openSamples() int {
-	if s.open == nil {
-		return 0
-	}
 	return s.open.NumSamples()
 }

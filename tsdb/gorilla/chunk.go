@@ -35,9 +35,15 @@ type Chunk struct {
 // of a typical gauge (2 bytes each) before its buffer grows.
 func NewChunk(capacityHint int) *Chunk {
 	c := &Chunk{}
+	c.Init(capacityHint)
+	return c
+}
+
+// Init empties the chunk and gives it a new buffer with room for about
+// capacityHint samples, as NewChunk does: for a Chunk kept by value.
+func (c *Chunk) Init(capacityHint int) {
 	c.b.stream = make([]byte, 0, headerSize+16+2*max(capacityHint, 0))
 	c.Reset()
-	return c
 }
 
 // Reset empties the chunk and keeps its buffer, so that appending to a reused
@@ -51,6 +57,12 @@ func (c *Chunk) Reset() {
 // NumSamples returns the number of samples appended since the last Reset.
 func (c *Chunk) NumSamples() int {
 	return int(c.n)
+}
+
+// Cap returns the bytes the chunk's buffer holds before it grows: 0 for
+// the zero value, which allocates on its first Append.
+func (c *Chunk) Cap() int {
+	return cap(c.b.stream)
 }
 
 // LastT returns the timestamp of the last sample appended, or 0 when the

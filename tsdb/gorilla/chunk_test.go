@@ -191,3 +191,25 @@ func TestChunkSize(t *testing.T) {
 		t.Fatalf("Chunk is %d bytes, want at most 64", got)
 	}
 }
+
+func TestChunkInit(t *testing.T) {
+	var c Chunk
+	if c.Cap() != 0 {
+		t.Fatalf("Cap() of zero Chunk = %d, want 0", c.Cap())
+	}
+	c.Append(t0, 1)
+	c.Init(10)
+	if c.NumSamples() != 0 || !bytes.Equal(c.Bytes(), []byte{0, 0}) {
+		t.Fatalf("after Init: NumSamples() = %d, Bytes() = %x", c.NumSamples(), c.Bytes())
+	}
+	if got, want := c.Cap(), NewChunk(10).Cap(); got != want || got != cap(c.Bytes()) {
+		t.Fatalf("Init(10) gave a buffer of %d bytes, NewChunk(10) %d", got, want)
+	}
+	samples := zip(grid(20, t0, 10_000), gauge(3))
+	for _, s := range samples {
+		c.Append(s.t, s.v)
+	}
+	if got, want := c.Bytes(), encode(samples); !bytes.Equal(got, want) {
+		t.Fatalf("chunk after Init encoded %x, fresh chunk %x", got, want)
+	}
+}
