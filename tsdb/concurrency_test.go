@@ -44,30 +44,10 @@ func TestConcurrentAppendersAndQueriers(t *testing.T) {
 		})
 	}
 	for range 2 {
-		queryWG.Go(func() {
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				if err := checkIncreasing(db); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		})
+		queryWG.Go(func() { untilDone(t, done, func() error { return checkIncreasing(db) }) })
 	}
-	queryWG.Go(func() { // maintenance takes the appenders' locks
-		for {
-			select {
-			case <-done:
-				return
-			default:
-				db.maintain(nil)
-			}
-		}
-	})
+	// Maintenance takes the appenders' locks.
+	queryWG.Go(func() { untilDone(t, done, func() error { db.maintain(nil); return nil }) })
 	appendWG.Wait()
 	close(done)
 	queryWG.Wait()
@@ -162,29 +142,8 @@ func TestCutsAndCompactionsUnderIngestAndQuery(t *testing.T) {
 			}
 		})
 	}
-	bgWG.Go(func() {
-		for {
-			select {
-			case <-done:
-				return
-			default:
-				db.maintain(nil)
-			}
-		}
-	})
-	bgWG.Go(func() {
-		for {
-			select {
-			case <-done:
-				return
-			default:
-				if err := checkIncreasing(db); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}
-	})
+	bgWG.Go(func() { untilDone(t, done, func() error { db.maintain(nil); return nil }) })
+	bgWG.Go(func() { untilDone(t, done, func() error { return checkIncreasing(db) }) })
 	appendWG.Wait()
 	close(done)
 	bgWG.Wait()
@@ -231,4 +190,20 @@ func roundsWanted(accepted [][]int, perBatch int) []gotSeries {
 		}
 	}
 	return out
+}
+
+// untilDone calls fn until done is closed or fn fails, which fails the test.
+// It runs off the test goroutine.
+func untilDone(t *testing.T, done <-chan struct{}, fn func() error) {
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		if err := fn(); err != nil {
+			t.Error(err)
+			return
+		}
+	}
 }

@@ -38,10 +38,17 @@
 // the low bits give the shard for any shard count up to 65536, so sample
 // records replay without hashing and refs survive a change of shard count.
 //
-// A series (memSeries) keeps its own copy of its labels, its closed chunks
-// (immutable, right-sized byte slices with their time range), the open
-// gorilla.Chunk, which is closed after 120 samples, and its newest accepted
-// sample.
+// A series (memSeries) keeps its labels as a string of symbol ids into the
+// head's symbol table (symbols.go: every distinct label string once,
+// reference-counted), its closed chunks (immutable, right-sized byte slices
+// with their time range), its open gorilla.Chunk inline (closed after 120
+// samples), its newest accepted sample, and a pointer to its out-of-order
+// samples, nil for an in-order series. Series are allocated from slabs
+// (seriesAlloc); the slot of a removed series is reused only after the next
+// truncation, the symbol table's grace period too, because a cut's block
+// source may still be reading it. The postings index keys its maps with the
+// interned strings, never a caller's. At 1M series this is about 400 bytes
+// per series (bench/storagecmp; Prometheus' head: about 850).
 //
 // # Appending
 //

@@ -105,6 +105,7 @@ func (d *decoder) positiveDuration(dst *time.Duration) decodeFunc {
 	return d.durationAtLeast(dst, 1)
 }
 
+// durationAtLeast decodes a Prometheus duration of at least minimum.
 func (d *decoder) durationAtLeast(dst *time.Duration, minimum time.Duration) decodeFunc {
 	return func(n *yaml.Node, path string) {
 		s, ok := d.scalar(n, path, "a duration")
@@ -115,8 +116,10 @@ func (d *decoder) durationAtLeast(dst *time.Duration, minimum time.Duration) dec
 		switch {
 		case err != nil:
 			d.errorf(n, path, "invalid duration %q", s)
-		case time.Duration(v) < minimum:
+		case time.Duration(v) < minimum && minimum <= 1:
 			d.errorf(n, path, "must be greater than 0")
+		case time.Duration(v) < minimum:
+			d.errorf(n, path, "must be at least %s, got %s", model.Duration(minimum), s)
 		default:
 			*dst = time.Duration(v)
 		}

@@ -36,7 +36,7 @@ func storageSchema(d *decoder, c *StorageConfig, oooLine *int) schema {
 		"retention":           d.duration(&c.Retention),
 		"retention_size":      d.byteSize(&c.RetentionSize),
 		"wal_sync":            d.walSync(&c.WALSync),
-		"block_duration":      d.blockDuration(&c.BlockDuration),
+		"block_duration":      d.durationAtLeast(&c.BlockDuration, minBlockDuration),
 		"out_of_order_window": line(oooLine, d.duration(&c.OutOfOrderWindow)),
 	}
 }
@@ -61,25 +61,6 @@ func (d *decoder) failed(path string) bool {
 		}
 	}
 	return false
-}
-
-// blockDuration decodes a Prometheus duration of at least minBlockDuration.
-func (d *decoder) blockDuration(dst *time.Duration) decodeFunc {
-	return func(n *yaml.Node, path string) {
-		s, ok := d.scalar(n, path, "a duration")
-		if !ok {
-			return
-		}
-		v, err := model.ParseDuration(s)
-		switch {
-		case err != nil:
-			d.errorf(n, path, "invalid duration %q", s)
-		case time.Duration(v) < minBlockDuration:
-			d.errorf(n, path, "must be at least %s, got %s", model.Duration(minBlockDuration), s)
-		default:
-			*dst = time.Duration(v)
-		}
-	}
 }
 
 // byteSize decodes a number of bytes: a plain integer, or a whole number
