@@ -34,18 +34,29 @@ func contentEncoding(r *http.Request, e endpoint) (gz bool, err error) {
 
 // readBody reads the request body into c.body, gunzipping it when gz is
 // set. Both the body as sent and the body as decompressed may be at most
-// MaxBodyBytes long.
+// MaxBodyBytes long. Admission control reserves the Content-Length before
+// the first byte is read, and otherwise the bytes as they are read, sent
+// and decompressed.
 func (h *Handler) readBody(c *requestCtx, w http.ResponseWriter, r *http.Request, gz bool) ([]byte, error) {
 	limit := h.opts.MaxBodyBytes
 	if r.ContentLength > limit {
 		return nil, fmt.Errorf("%w: the body is %d bytes, over the limit of %d bytes", ErrTooLarge, r.ContentLength, limit)
 	}
+	if err := h.adm.reserve(&c.reserved, r.ContentLength); err != nil {
+		return nil, err
+	}
 	var src io.Reader = http.MaxBytesReader(w, r.Body, limit)
+	if r.ContentLength < 0 {
+		c.meter = meteredReader{r: src, adm: h.adm, own: &c.reserved}
+		src = &c.meter
+	}
 	if gz {
 		var err error
 		if src, err = c.gunzip(src); err != nil {
 			return nil, bodyError(err, "read gzip body", limit)
 		}
+		c.gzMeter = meteredReader{r: src, adm: h.adm, own: &c.reserved}
+		src = &c.gzMeter
 	}
 	c.limit = io.LimitedReader{R: src, N: limit + 1}
 	body, err := readAll(c.body[:0], &c.limit, r.ContentLength)
@@ -79,6 +90,9 @@ func readWhat(gz bool) string {
 // bodyError classifies an error reading the body.
 func bodyError(err error, what string, limit int64) error {
 	var maxBytes *http.MaxBytesError
+	if errors.Is(err, ErrOverloaded) {
+		return err
+	}
 	if errors.As(err, &maxBytes) {
 		return fmt.Errorf("%w: the body is over the limit of %d bytes", ErrTooLarge, limit)
 	}

@@ -7,8 +7,9 @@
 //
 //	POST /api/v1/write               Prometheus remote write 1.0 (snappy-compressed protobuf)
 //	POST /api/v1/import/prometheus   text exposition format 0.0.4 (optionally Content-Encoding: gzip)
+//	POST /v1/metrics                 OTLP/HTTP metrics, protobuf or JSON (optionally gzip); see OTLP below
 //
-// and answers
+// The first two answer
 //
 //	204  every sample was stored, or was a duplicate of a stored one
 //	400  the request is invalid and nothing was stored; the message names
@@ -18,6 +19,11 @@
 //	     Y conflicting values; first: <the first rejection>"
 //	413  the body, as sent or decompressed, is over Options.MaxBodyBytes
 //	415  a Content-Encoding (or remote write 2.0) the endpoint does not speak
+//	429  admission control: Options.MaxInflightRequests requests, or
+//	     Options.MaxInflightBytes bytes of bodies (as sent and decompressed),
+//	     are already in flight. Retry-After: 1; nothing is stored. The
+//	     request is refused before its body is read when it has a
+//	     Content-Length; a request alone on the server is always served.
 //	500  the store failed
 //
 // with the header X-Prometheus-Remote-Write-Samples-Written: N, the number of
@@ -46,6 +52,37 @@
 // unknown fields are skipped, malformed varints and lengths are errors.
 // Exemplars and metadata are dropped; native histograms are not stored yet
 // and are counted as rejected.
+//
+// # OTLP
+//
+// POST /v1/metrics takes an ExportMetricsServiceRequest
+// (Content-Type application/x-protobuf or application/json) and maps it to
+// Prometheus series as Prometheus' own OTLP receiver does with its default
+// settings, using github.com/prometheus/otlptranslator for names:
+//
+//   - gauges and non-monotonic sums are gauges; monotonic sums are counters
+//     with _total; explicit-bucket histograms become _bucket{le} (cumulative,
+//     le="+Inf" is the count), _sum and _count; summaries become _sum,
+//     _count and {quantile}; names get their unit suffix (_seconds, _bytes,
+//     _ratio...) and are escaped to [a-zA-Z0-9_:];
+//   - data point attributes become labels, names escaped (http.route →
+//     http_route); two attributes that escape to one name have their values
+//     joined with ";";
+//   - the resource's service.name (prefixed by "service.namespace/") is job
+//     and its service.instance.id is instance; its other attributes label a
+//     target_info series of value 1;
+//   - a point flagged "no recorded value" is a stale marker; timestamps are
+//     truncated to milliseconds; exemplars are dropped.
+//
+// Sums and histograms of delta or unspecified temporality and exponential
+// histograms are not stored (Vigil keeps no native histograms). Unlike
+// Prometheus, which fails the whole request, such points are left out and
+// the rest stored: the answer is 200 with a partial_success naming the
+// first one and counting them, together with the samples the store
+// rejected (out of order, conflicting). A malformed body, or a metric or
+// attribute name that does not translate, is 400 and stores nothing; 413,
+// 415 and 429 are as above. Answers are an ExportMetricsServiceResponse or,
+// for errors, a google.rpc.Status, in the encoding of the request.
 //
 // # Validation
 //
@@ -83,8 +120,10 @@
 // # Metrics
 //
 // Given a Registerer, a Handler exports vigil_ingest_requests_total{handler,
-// code}, vigil_ingest_samples_total{handler} (samples stored),
+// code} (code 429: refused by admission control),
+// vigil_ingest_samples_total{handler} (samples stored),
 // vigil_ingest_samples_rejected_total{handler,reason} (reason: out_of_order,
-// conflict, invalid, native_histogram) and
-// vigil_ingest_request_duration_seconds{handler}.
+// conflict, invalid, native_histogram, unsupported),
+// vigil_ingest_request_duration_seconds{handler}, and the gauges
+// vigil_ingest_inflight_requests and vigil_ingest_inflight_bytes.
 package ingest

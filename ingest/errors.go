@@ -18,6 +18,12 @@ var (
 	// Content-Encoding or protocol version the endpoint does not speak. It
 	// answers 415.
 	ErrUnsupportedEncoding = errors.New("unsupported encoding")
+
+	// ErrOverloaded is wrapped by the errors of requests refused by
+	// admission control: Options.MaxInflightRequests or MaxInflightBytes
+	// would be exceeded. It answers 429 with Retry-After: 1; nothing of such
+	// a request is stored, and the client should send it again.
+	ErrOverloaded = errors.New("too many push requests in flight")
 )
 
 // InvalidError says why a request cannot be stored as it is: a malformed
@@ -68,6 +74,8 @@ func statusCode(err error) int {
 		return http.StatusNoContent
 	case errors.Is(err, ErrTooLarge), errors.As(err, &maxBytes):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrOverloaded):
+		return http.StatusTooManyRequests
 	case errors.Is(err, ErrUnsupportedEncoding):
 		return http.StatusUnsupportedMediaType
 	case errors.As(err, &invalid):

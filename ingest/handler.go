@@ -14,6 +14,7 @@ import (
 const (
 	WritePath            = "/api/v1/write"
 	ImportPath           = "/api/v1/import/prometheus"
+	OTLPPath             = "/v1/metrics"
 	SamplesWrittenHeader = "X-Prometheus-Remote-Write-Samples-Written"
 )
 
@@ -34,6 +35,7 @@ type Appender interface {
 type Handler struct {
 	app     Appender
 	opts    Options
+	adm     *admission
 	metrics *metrics
 	pool    ctxPool
 }
@@ -43,15 +45,17 @@ type Handler struct {
 // Options.Validate).
 func NewHandler(app Appender, opts Options) *Handler {
 	opts = opts.withDefaults()
-	return &Handler{app: app, opts: opts, metrics: newMetrics(opts.Registerer)}
+	adm := newAdmission(int64(opts.MaxInflightRequests), opts.MaxInflightBytes)
+	return &Handler{app: app, opts: opts, adm: adm, metrics: newMetrics(opts.Registerer, adm)}
 }
 
 // Register mounts the endpoints on mux: POST /api/v1/write (remote write
-// 1.0) and POST /api/v1/import/prometheus (text exposition format). Other
-// methods get 405 from the mux.
+// 1.0), POST /api/v1/import/prometheus (text exposition format) and POST
+// /v1/metrics (OTLP/HTTP). Other methods get 405 from the mux.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+WritePath, h.serveWrite)
 	mux.HandleFunc("POST "+ImportPath, h.serveImport)
+	mux.HandleFunc("POST "+OTLPPath, h.serveOTLP)
 }
 
 func (h *Handler) serveWrite(w http.ResponseWriter, r *http.Request) {
@@ -62,20 +66,28 @@ func (h *Handler) serveImport(w http.ResponseWriter, r *http.Request) {
 	h.serve(w, r, textImport)
 }
 
+func (h *Handler) serveOTLP(w http.ResponseWriter, r *http.Request) {
+	h.serve(w, r, otlpMetrics)
+}
+
 // endpoint is one of the push endpoints.
 type endpoint int
 
 const (
 	remoteWrite endpoint = iota
 	textImport
+	otlpMetrics
 	numEndpoints
 )
 
 func (e endpoint) path() string {
-	if e == remoteWrite {
+	switch e {
+	case remoteWrite:
 		return WritePath
+	case textImport:
+		return ImportPath
 	}
-	return ImportPath
+	return OTLPPath
 }
 
 // outcome is what became of one request.
@@ -85,16 +97,32 @@ type outcome struct {
 	err  error  // the error behind a 4xx or 5xx, for the log
 
 	stored, outOfOrder, conflicts, invalid, histograms int // samples
+	unsupported                                        int // OTLP data points of unsupported kinds
+
+	otlp otlpAnswer // how to answer an OTLP request
 }
 
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, e endpoint) {
 	start := h.opts.Now()
-	c := h.pool.get()
-	defer h.pool.put(c)
-	o := h.handle(c, w, r, e, start)
-	h.respond(w, &o)
+	o := h.admitted(w, r, e, start)
+	o.otlp.json = e == otlpMetrics && isJSON(r)
+	h.respond(w, e, &o)
 	h.log(r, e, &o)
 	h.metrics.observe(e, &o, h.opts.Now().Sub(start))
+}
+
+// admitted serves the request if admission control lets it in, holding a
+// request slot and the bytes it reserves until the request is done.
+func (h *Handler) admitted(w http.ResponseWriter, r *http.Request, e endpoint, start time.Time) outcome {
+	if err := h.adm.acquire(); err != nil {
+		return failure(err)
+	}
+	c := h.pool.get()
+	defer func() {
+		h.adm.release(c.reserved)
+		h.pool.put(c)
+	}()
+	return h.handle(c, w, r, e, start)
 }
 
 // handle decodes the request, then stores it.
@@ -110,6 +138,9 @@ func (h *Handler) handle(c *requestCtx, w http.ResponseWriter, r *http.Request, 
 			return outcome{code: statusCode(err), msg: err.Error(), err: err}
 		}
 	}
+	if e == otlpMetrics {
+		return otlpResult(res, &c.otlp)
+	}
 	return result(res, histograms)
 }
 
@@ -120,12 +151,23 @@ func (h *Handler) decode(c *requestCtx, w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return 0, err
 	}
+	if e == otlpMetrics {
+		if err := c.otlp.contentType(r); err != nil {
+			return 0, err
+		}
+	}
 	body, err := h.readBody(c, w, r, gz)
 	if err != nil {
 		return 0, err
 	}
-	if e == remoteWrite {
+	switch e {
+	case remoteWrite:
+		if err := h.adm.reserve(&c.reserved, snappyLen(body)); err != nil {
+			return 0, err
+		}
 		return c.dec.decodeRemoteWrite(&c.batch, body, h.opts.MaxBodyBytes)
+	case otlpMetrics:
+		return 0, c.otlp.decode(&c.batch, body)
 	}
 	return 0, c.dec.parseText(&c.batch, body, start.UnixMilli())
 }
@@ -167,8 +209,15 @@ func histogramPart(n int) string {
 }
 
 // respond writes the outcome.
-func (h *Handler) respond(w http.ResponseWriter, o *outcome) {
+func (h *Handler) respond(w http.ResponseWriter, e endpoint, o *outcome) {
 	w.Header().Set(SamplesWrittenHeader, strconv.Itoa(o.stored))
+	if o.code == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	if e == otlpMetrics {
+		respondOTLP(w, o)
+		return
+	}
 	if o.code == http.StatusNoContent {
 		w.WriteHeader(o.code)
 		return

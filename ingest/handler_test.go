@@ -237,6 +237,7 @@ vigil_ingest_requests_total{code="400",handler="/api/v1/write"} 1
 # TYPE vigil_ingest_samples_total counter
 vigil_ingest_samples_total{handler="/api/v1/import/prometheus"} 2
 vigil_ingest_samples_total{handler="/api/v1/write"} 1
+vigil_ingest_samples_total{handler="/v1/metrics"} 0
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "vigil_ingest_requests_total", "vigil_ingest_samples_total"); err != nil {
 		t.Error(err)
@@ -250,8 +251,8 @@ vigil_ingest_samples_total{handler="/api/v1/write"} 1
 			t.Errorf("rejected{handler=%q, reason=%q} = %v, want %v", k[0], k[1], got, want)
 		}
 	}
-	if n := testutil.CollectAndCount(reg, "vigil_ingest_request_duration_seconds"); n != 2 {
-		t.Errorf("%d duration histograms, want 2", n)
+	if n := testutil.CollectAndCount(reg, "vigil_ingest_request_duration_seconds"); n != int(numEndpoints) {
+		t.Errorf("%d duration histograms, want %d", n, numEndpoints)
 	}
 }
 

@@ -55,6 +55,10 @@ type requestCtx struct {
 	dec   decoder      // the decoders' scratch memory
 	gz    *gzip.Reader // reused across gzip requests; nil until the first
 	limit io.LimitedReader
+	otlp  otlpState // the OTLP decoder's state
+
+	reserved       int64         // bytes reserved by admission control
+	meter, gzMeter meteredReader // reserve bytes as read: body, gzip output
 }
 
 // Reset empties c for the next request and keeps its memory, but not the
@@ -66,6 +70,9 @@ func (c *requestCtx) Reset() {
 	c.batch.Reset()
 	c.body = c.body[:0]
 	c.limit = io.LimitedReader{}
+	c.otlp.reset()
+	c.reserved = 0
+	c.meter, c.gzMeter = meteredReader{}, meteredReader{}
 }
 
 // reusable reports whether c is small enough to go back to the pool.

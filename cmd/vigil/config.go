@@ -51,8 +51,19 @@ type StorageConfig struct {
 }
 
 // IngestConfig is the "ingest" section: limits on push requests.
+// config_ingest.go decodes it.
 type IngestConfig struct {
 	MaxBodyBytes int64 // max_body_bytes; default 32 MiB
+	// MaxInflightRequests bounds the push requests served at once
+	// (max_inflight_requests); past it a push is answered 429 with
+	// Retry-After. Default 0: ingest.DefaultMaxInflightRequests() (16 per
+	// core, at least 64).
+	MaxInflightRequests int
+	// MaxInflightBytes bounds the push request bodies held at once, as sent
+	// and decompressed (max_inflight_bytes: a byte count or a size such as
+	// 64MiB); past it a push is answered 429. Default 0:
+	// ingest.DefaultMaxInflightBytes (64 MiB).
+	MaxInflightBytes int64
 }
 
 // QueryConfig is the "query" section: limits of the PromQL engine.

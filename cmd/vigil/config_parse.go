@@ -98,7 +98,7 @@ func configSchema(d *decoder, c *Config, dir string) schema {
 		}),
 		"storage":           d.storage(&c.Storage),
 		"sampling_interval": d.positiveDuration(&c.SamplingInterval),
-		"ingest":            d.mapping(schema{"max_body_bytes": d.positiveInt64(&c.Ingest.MaxBodyBytes)}),
+		"ingest":            d.mapping(ingestSchema(d, &c.Ingest)),
 		"query": d.mapping(schema{
 			"timeout":        d.positiveDuration(&c.Query.Timeout),
 			"max_samples":    d.positiveInt(&c.Query.MaxSamples),

@@ -266,9 +266,11 @@ func (s *server) queryEngine(db store) *query.Engine {
 func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack, sev *sevStack) http.Handler {
 	mux := http.NewServeMux()
 	ingest.NewHandler(db, ingest.Options{
-		MaxBodyBytes: s.cfg.Ingest.MaxBodyBytes,
-		Logger:       s.logger.With("component", "ingest"),
-		Registerer:   s.reg,
+		MaxBodyBytes:        s.cfg.Ingest.MaxBodyBytes,
+		MaxInflightRequests: s.cfg.Ingest.MaxInflightRequests,
+		MaxInflightBytes:    s.cfg.Ingest.MaxInflightBytes,
+		Logger:              s.logger.With("component", "ingest"),
+		Registerer:          s.reg,
 	}).Register(mux)
 	apiOpts := api.Options{BuildInfo: buildInfo(), Logger: s.logger.With("component", "api")}
 	if s.cfg.Server.EnableAdminAPI {
