@@ -10,6 +10,10 @@ TEST_TIMEOUT  ?= 8m
 BENCH         ?= .
 BENCHTIME     ?= 1s
 PROMETHEUS_VERSION := v0.316.0
+VICTORIAMETRICS_VERSION := v1.150.0
+# LONG=1 makes the storage comparison table use issue 6's sizes (1M series;
+# about an hour on 2 cores).
+LONG          ?=
 
 # Build information, linked into bin/vigil and shown by "vigil version" and
 # /api/v1/status/buildinfo.
@@ -39,8 +43,10 @@ test: bin/prometheus ## run every test, then every fuzz target for TEST_FUZZTIME
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
 
-bench: ## run the benchmarks (BENCH=regexp, BENCHTIME=1s)
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem ./...
+bench: bin/victoria-metrics ## run the benchmarks (BENCH=regexp, BENCHTIME=1s), then print the storage comparison table (LONG=1: issue 6's sizes)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -benchmem $$($(GO) list ./... | grep -v /bench/storagecmp)
+	VIGIL_BENCH_TABLE=1 VIGIL_VICTORIAMETRICS=$(CURDIR)/bin/victoria-metrics \
+		$(GO) test -count=1 -run TestComparisonTable -v -timeout 120m ./bench/storagecmp $(if $(LONG),-long)
 
 run: build ## build, then serve examples/vigil.yml with the data directory ./data
 	bin/vigil serve --config examples/vigil.yml --data-dir data
@@ -60,6 +66,9 @@ fuzz: ## run every Fuzz target of every package for FUZZTIME (10s) each
 
 bin/prometheus: ## install Prometheus v0.316.0, which the e2e comparison test runs
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS_VERSION)
+
+bin/victoria-metrics: ## install VictoriaMetrics v1.150.0, which make bench compares with
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics@$(VICTORIAMETRICS_VERSION)
 
 clean: ## remove bin/ (never data/)
 	rm -rf bin

@@ -12,7 +12,7 @@ func newRootCmd() *cobra.Command {
 		Use:   "vigil",
 		Short: "Vigil stores pushed metrics, answers PromQL and pages on alerts",
 		Long: `Vigil is a metrics engine for teams on call. Services push samples over HTTP
-(Prometheus remote write or the text exposition format); Vigil keeps them in
+(Prometheus remote write, the text exposition format or OTLP); Vigil keeps them in
 its own compressed, crash-safe store and answers PromQL through the
 Prometheus HTTP API, so Grafana and other Prometheus clients work unchanged.
 It evaluates Prometheus alerting and recording rules every few seconds and
@@ -25,14 +25,16 @@ SLA ledger.
 Start a server with "vigil serve", push a file with "vigil push", ask a
 question with "vigil query", check rule files with "vigil rules check" and
 the dependency graph with "vigil deps check", work with SEVs with "vigil
-sev" and read the SLA ledger with "vigil sla".`,
+sev", read the SLA ledger with "vigil sla" and load-test a server with
+"vigil bench ingest".`,
 		Example: `  vigil serve --config examples/vigil.yml
   vigil push --url http://localhost:9096 metrics.prom
   vigil query --url http://localhost:9096 'rate(http_requests_total[5m])'
   vigil rules check examples/rules/*.yml
   vigil deps check --config examples/vigil.yml
   vigil sev list --url http://localhost:9096
-  vigil sla --month 2026-11`,
+  vigil sla --month 2026-11
+  vigil bench ingest --url http://localhost:9096 --series 10000 --duration 1h`,
 		Version:       buildInfo().Version,
 		Args:          argsError(cobra.NoArgs), // an unknown command is a usage error
 		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -40,7 +42,7 @@ sev" and read the SLA ledger with "vigil sla".`,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newRulesCmd(), newDepsCmd(), newSevCmd(), newSLACmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newRulesCmd(), newDepsCmd(), newSevCmd(), newSLACmd(), newBenchCmd(), newVersionCmd())
 	return root
 }
 

@@ -96,7 +96,7 @@ func TestRunExitCodes(t *testing.T) {
 func TestHelpOfEveryCommand(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"push", "--help"}, {"query", "--help"},
 		{"rules", "--help"}, {"rules", "check", "--help"}, {"deps", "--help"}, {"deps", "check", "--help"},
-		{"deps", "graph", "--help"}, {"version", "--help"}} {
+		{"deps", "graph", "--help"}, {"bench", "--help"}, {"bench", "ingest", "--help"}, {"version", "--help"}} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), args, nil, &stdout, &stderr)
 		require.Equal(t, 0, code, "%v: %s", args, stderr.String())
