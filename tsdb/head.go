@@ -1,7 +1,9 @@
 package tsdb
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -125,6 +127,29 @@ func (h *head) deleteSeries(s *memSeries) {
 	h.unindex(s)
 	h.alloc.put(s)
 	h.numSeries.Add(-1)
+}
+
+// deleteAll removes several series of shard sh from the head, as
+// deleteSeries does one by one, but with one pass over each postings list
+// they are in: a truncation that removes many series of a long list (every
+// series of a job) would otherwise move most of the list once per series.
+// It sorts series by ref. The caller holds index.mu and the shard's mu.
+func (h *head) deleteAll(sh *headShard, series []*memSeries) {
+	slices.SortFunc(series, func(a, b *memSeries) int { return cmp.Compare(a.ref, b.ref) })
+	refs := make([]storage.SeriesRef, len(series))
+	lsets := make([]labels.Labels, len(series))
+	for i, s := range series {
+		refs[i], lsets[i] = s.ref, h.labelsOf(s)
+		var hash uint64
+		hash, h.hashBuf = hashLabels(h.hashBuf, lsets[i])
+		sh.del(s, hash)
+	}
+	h.index.removeAll(refs, lsets, h.symbols.interned)
+	for _, s := range series {
+		h.symbols.release(s.syms)
+		h.alloc.put(s)
+	}
+	h.numSeries.Add(-int64(len(series)))
 }
 
 // unindex removes s from its shard and from the postings, and releases its

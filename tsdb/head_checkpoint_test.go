@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vigilsre/vigil/tsdb/checkpoint"
+	"github.com/vigilsre/vigil/tsdb/gorilla"
 )
 
 // chunkLayout is how a series' samples sit in its chunks.
@@ -178,4 +182,44 @@ func TestRestoreAfterCutWithoutCheckpoint(t *testing.T) {
 	requireSameHead(t, th.h, re.h)
 	requireSameSamples(t, []gotSeries{{x.String(), []Sample{{1500, 1}}}}, dumpHead(t, re.h))
 	require.Zero(t, re.replay.unknownRefs)
+}
+
+// TestCheckpointRejectsBadOpenChunk loads checkpoints whose files are
+// intact but whose open chunk is not what a head writes, among many good
+// series (the open chunks are restored on another goroutine, in batches):
+// the load fails and names the series.
+func TestCheckpointRejectsBadOpenChunk(t *testing.T) {
+	good := gorilla.NewChunk(8)
+	good.Append(1000, 1)
+	good.Append(2000, 2)
+	data := good.Bytes()
+	for name, c := range map[string]checkpoint.Chunk{
+		"truncated":     {MinT: 1000, MaxT: 2000, Data: data[:len(data)-2]},
+		"trailing byte": {MinT: 1000, MaxT: 2000, Data: append(slices.Clone(data), 0)},
+		"wrong range":   {MinT: 1000, MaxT: 3000, Data: data},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			const n, bad = 3000, 2500
+			var badRef uint64
+			err := checkpoint.Write(filepath.Join(dir, checkpoint.Name(1)), checkpoint.Meta{Segment: 1, NextID: n + 1, MinValidTime: math.MinInt64},
+				func(yield func(*checkpoint.Series) error) error {
+					for i := range n {
+						lset := labels.FromStrings("i", fmt.Sprint(i))
+						cs := checkpoint.Series{Ref: uint64(i+1)<<refShardBits | labelHash(lset)&refShardMask, Labels: lset,
+							LastT: 2000, LastV: 2, HasLast: true, Chunks: []checkpoint.Chunk{{MinT: 1000, MaxT: 2000, Data: data}}}
+						if i == bad {
+							cs.Chunks[0], badRef = c, cs.Ref
+						}
+						if err := yield(&cs); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			require.NoError(t, err)
+			_, _, err = newHead(4).loadCheckpoint(dir)
+			require.ErrorContains(t, err, fmt.Sprintf("series %d: open chunk", badRef))
+		})
+	}
 }

@@ -69,9 +69,7 @@ func (h *head) removeSeries(sh *headShard, series []*memSeries) {
 	defer h.index.mu.Unlock()
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	for _, s := range series {
-		h.deleteSeries(s)
-	}
+	h.deleteAll(sh, series)
 }
 
 // oldest returns the time of the series' oldest sample; the series is not

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
@@ -12,8 +14,9 @@ import (
 )
 
 // replayer rebuilds the head from the WAL records, in the order they were
-// written. It runs before Open returns, on one goroutine, so it takes no
-// locks.
+// written. It runs before Open returns, so it takes no locks: records are
+// read on one goroutine, and the only other goroutines, flush's, each own
+// the series they apply samples to while the reader waits for them.
 //
 // Samples older than the head's minValidTime are skipped: they are in
 // blocks. Every other sample meets the rules AppendBatch applied, except
@@ -22,21 +25,59 @@ import (
 // new one was accepted out of order (perhaps under a wider window before a
 // restart), and one already stored was written both before and after a
 // checkpoint captured its shard (see writeCheckpoint): a duplicate.
+//
+// Samples are applied in batches grouped by series (see pendingSamples):
+// a WAL record holds one sample of each of many series, and applying them
+// in that order touches a different series, map entry and chunk buffer at
+// every sample, which at a million series means cache misses on each.
 type replayer struct {
-	h       *head
-	sb      labels.ScratchBuilder
-	hashBuf []byte
-	dec     gorilla.Iterator // scratch for looking up stored samples
+	h        *head
+	sb       labels.ScratchBuilder
+	hashBuf  []byte
+	pending  pendingSamples
+	appliers []sampleApplier // one per flush worker
 
-	maxID      uint64
+	maxID  uint64
+	series int
+	replayCounts
+}
+
+// replayCounts is what applying samples did.
+type replayCounts struct {
 	minT, maxT int64 // time range of the samples stored
 
-	series, samples, unknownRefs, refused int
-	duplicates, outOfBounds               int
+	samples, unknownRefs, refused, duplicates, outOfBounds int
+}
+
+// add adds the counts of o to c.
+func (c *replayCounts) add(o replayCounts) {
+	c.minT, c.maxT = min(c.minT, o.minT), max(c.maxT, o.maxT)
+	c.samples += o.samples
+	c.unknownRefs += o.unknownRefs
+	c.refused += o.refused
+	c.duplicates += o.duplicates
+	c.outOfBounds += o.outOfBounds
+}
+
+// noCounts returns replayCounts before any sample.
+func noCounts() replayCounts {
+	return replayCounts{minT: math.MaxInt64, maxT: math.MinInt64}
+}
+
+// sampleApplier applies the samples of some series: a flush worker.
+type sampleApplier struct {
+	h   *head
+	dec gorilla.Iterator // scratch for looking up stored samples
+	replayCounts
 }
 
 func newReplayer(h *head) *replayer {
-	return &replayer{h: h, sb: labels.NewScratchBuilder(8), minT: math.MaxInt64, maxT: math.MinInt64}
+	r := &replayer{h: h, sb: labels.NewScratchBuilder(8), replayCounts: noCounts()}
+	r.appliers = make([]sampleApplier, max(1, runtime.GOMAXPROCS(0)))
+	for i := range r.appliers {
+		r.appliers[i].h = h
+	}
+	return r
 }
 
 // record applies one WAL record; rec is valid only during the call.
@@ -48,7 +89,7 @@ func (r *replayer) record(rec []byte) error {
 	case recordSeries:
 		return decodeSeriesRecord(rec[1:], &r.sb, r.addSeries)
 	case recordSamples:
-		return decodeSamplesRecord(rec[1:], r.addSample)
+		return decodeSamplesRecord(rec[1:], r.addPending)
 	default:
 		return fmt.Errorf("replay wal: unknown record type %d", rec[0])
 	}
@@ -70,31 +111,80 @@ func (r *replayer) addSeries(ref storage.SeriesRef, lset labels.Labels) error {
 		return fmt.Errorf("replay wal: ref %d names both %s and %s", ref, r.h.labelsOf(other), lset)
 	}
 	if old := sh.get(&r.h.symbols, hash, lset); old != nil {
+		r.flush() // pending samples of the old ref were written before
 		r.h.rekey(old, ref, lset, hash)
 		return nil
+	}
+	if r.pending.mayHold(ref) {
+		r.flush() // pending samples of ref were written before its series
 	}
 	r.h.createSeries(ref, lset, hash)
 	return nil
 }
 
-// addSample applies one sample with the rules described on replayer.
-func (r *replayer) addSample(ref storage.SeriesRef, t int64, v float64) {
-	s := r.h.shards[r.h.shardOf(uint64(ref))].byRef[ref]
-	switch {
-	case s == nil:
-		r.unknownRefs++
-	case t < r.h.minValidT.Load():
-		r.outOfBounds++
-	default:
-		r.store(s, t, v)
+// addPending queues one sample; a full queue is applied.
+func (r *replayer) addPending(ref storage.SeriesRef, t int64, v float64) {
+	if r.pending.add(ref, t, v) {
+		r.flush()
+	}
+}
+
+// flush applies the pending samples, series by series, each series' in
+// WAL order, the order they are judged in; the series records since the
+// first of them changed nothing they refer to (see addSeries). A large
+// queue is split between workers at series boundaries: a series' samples
+// go to one worker; the workers share only the shard maps, which they
+// read and no one writes meanwhile, and the head's atomic counters.
+func (r *replayer) flush() {
+	parts := r.pending.split(len(r.appliers), replayWorkerSamples)
+	if len(parts) == 1 {
+		r.appliers[0].apply(parts[0])
+	} else {
+		var wg sync.WaitGroup
+		for i, part := range parts {
+			wg.Go(func() { r.appliers[i].apply(part) })
+		}
+		wg.Wait()
+	}
+	for i := range parts {
+		r.replayCounts.add(r.appliers[i].replayCounts)
+	}
+	r.pending.reset()
+}
+
+// apply applies part, sorted by series, counting afresh.
+func (a *sampleApplier) apply(part []pendingSample) {
+	a.replayCounts = noCounts()
+	for len(part) > 0 {
+		n := runLength(part)
+		a.applyRun(part[:n])
+		part = part[n:]
+	}
+}
+
+// applyRun applies the samples of one ref.
+func (a *sampleApplier) applyRun(samples []pendingSample) {
+	ref := samples[0].ref
+	s := a.h.shards[a.h.shardOf(uint64(ref))].byRef[ref]
+	if s == nil {
+		a.unknownRefs += len(samples)
+		return
+	}
+	minValid := a.h.minValidT.Load()
+	for _, smp := range samples {
+		if smp.t < minValid {
+			a.outOfBounds++
+			continue
+		}
+		a.store(s, smp.t, smp.v)
 	}
 }
 
 // store judges and stores one sample of s.
-func (r *replayer) store(s *memSeries, t int64, v float64) {
+func (a *sampleApplier) store(s *memSeries, t int64, v float64) {
 	verdict := s.accept(t, v)
 	if verdict == verdictOutOfOrder {
-		old, found, err := s.valueAt(t, &r.dec)
+		old, found, err := s.valueAt(t, &a.dec)
 		if verdict = judgeStored(old, found, v); err != nil {
 			verdict = verdictConflict
 		}
@@ -102,24 +192,26 @@ func (r *replayer) store(s *memSeries, t int64, v float64) {
 	switch verdict {
 	case verdictAppend:
 		if s.append(t, v) {
-			r.h.numChunks.Add(1)
+			a.h.numChunks.Add(1)
 		}
 	case verdictOutOfOrderAccepted:
 		s.insertOOO(Sample{T: t, V: v})
 	case verdictDuplicate:
-		r.duplicates++
+		a.duplicates++
 		return
 	default:
-		r.refused++
+		a.refused++
 		return
 	}
-	r.samples++
-	r.minT, r.maxT = min(r.minT, t), max(r.maxT, t)
+	a.samples++
+	a.minT, a.maxT = min(a.minT, t), max(a.maxT, t)
 }
 
 // finish makes new series ids continue after the replayed ones (and those of
 // a checkpoint loaded before) and logs what the replay did.
 func (r *replayer) finish(logger *slog.Logger) {
+	r.flush()
+	r.pending.release()
 	r.h.nextID = max(r.h.nextID, r.maxID)
 	r.h.observeRange(r.minT, r.maxT)
 	logger.Info("wal replayed", "series", r.h.numSeries.Load(), "series_records", r.series, "samples", r.samples,

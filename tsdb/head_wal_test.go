@@ -1,8 +1,12 @@
 package tsdb
 
 import (
+	"cmp"
 	"fmt"
+	"log/slog"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -131,6 +135,7 @@ func TestReplayRejectsBadRecords(t *testing.T) {
 	}
 	// A sample of a series the WAL never named is skipped, not fatal.
 	require.NoError(t, r.record(appendSampleEntry(nil, 77<<refShardBits, 5, 1)))
+	r.flush()
 	require.Equal(t, 1, r.unknownRefs)
 }
 
@@ -171,6 +176,7 @@ func FuzzReplayRecord(f *testing.F) {
 	f.Fuzz(func(t *testing.T, rec []byte) {
 		r := newReplayer(newHead(2))
 		_ = r.record(rec) // any input: an error or a head update, never a panic
+		r.flush()
 	})
 }
 
@@ -200,4 +206,151 @@ func TestReplayRejectsRefNamingTwoSeries(t *testing.T) {
 	r := newReplayer(newHead(4))
 	require.NoError(t, r.record(appendSeriesEntry(nil, ref, x)))
 	require.ErrorContains(t, r.record(appendSeriesEntry(nil, ref, y)), "names both")
+}
+
+// TestPendingSamplesGroupsStably checks that the replay queue hands out
+// each ref's samples in the order they were queued, refs by ascending id,
+// with the counting sort and with the comparison sort that sparse ids fall
+// back to. (A damaged WAL may give one id several refs: their samples are
+// handed out in runs, each ref's still in order.)
+func TestPendingSamplesGroupsStably(t *testing.T) {
+	for name, idOf := range map[string]func(int) uint64{
+		"dense":  func(i int) uint64 { return uint64(1000 + i) },
+		"sparse": func(i int) uint64 { return uint64(i) << 30 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var p pendingSamples
+			want := map[storage.SeriesRef][]int64{}
+			rng := rand.New(rand.NewPCG(1, 2))
+			for i := range 5000 {
+				id := rng.IntN(300)
+				ref := storage.SeriesRef(idOf(id)<<refShardBits | uint64(id%3)) // an id has one ref
+				ts := int64(rng.IntN(1000))                                     // not in order: the queue must not sort by time
+				require.False(t, p.add(ref, ts, float64(i)))
+				want[ref] = append(want[ref], ts)
+			}
+			got := map[storage.SeriesRef][]int64{}
+			var order []storage.SeriesRef
+			parts := p.split(3, 1000)
+			require.Len(t, parts, 3)
+			for _, part := range parts {
+				for len(part) > 0 {
+					n := runLength(part)
+					ref := part[0].ref
+					require.NotContains(t, got, ref, "ref %d handed out twice", ref)
+					order = append(order, ref)
+					for _, smp := range part[:n] {
+						got[ref] = append(got[ref], smp.t)
+					}
+					part = part[n:]
+				}
+			}
+			p.reset()
+			require.Equal(t, want, got)
+			require.True(t, slices.IsSortedFunc(order, func(a, b storage.SeriesRef) int {
+				return cmp.Compare(a>>refShardBits, b>>refShardBits)
+			}))
+			require.Empty(t, p.buf)
+			require.False(t, p.mayHold(1<<refShardBits))
+		})
+	}
+}
+
+// TestReplayKeepsRecordOrderAroundSeries checks that queued samples see the
+// series records as they stood when the samples were written: a sample
+// written before its series record is unknown, and samples of a ref that a
+// later series record moves stay with the series.
+func TestReplayKeepsRecordOrderAroundSeries(t *testing.T) {
+	lset := labels.FromStrings("a", "b")
+	low := storage.SeriesRef(labelHash(lset) & refShardMask)
+	r := newReplayer(newHead(4))
+	require.NoError(t, r.record(appendSampleEntry(nil, 5<<refShardBits|low, 10, 1))) // before its series
+	require.NoError(t, r.record(appendSeriesEntry(nil, 5<<refShardBits|low, lset)))
+	require.NoError(t, r.record(appendSampleEntry(nil, 5<<refShardBits|low, 20, 2)))
+	require.NoError(t, r.record(appendSeriesEntry(nil, 9<<refShardBits|low, lset))) // the same series, a new ref
+	require.NoError(t, r.record(appendSampleEntry(nil, 9<<refShardBits|low, 30, 3)))
+	require.NoError(t, r.record(appendSampleEntry(nil, 5<<refShardBits|low, 40, 4))) // the old ref is gone
+	r.finish(slog.New(slog.DiscardHandler))
+	require.Equal(t, 2, r.unknownRefs)
+	require.Equal(t, 2, r.samples)
+	s := r.h.seriesByRef(9<<refShardBits | low)
+	require.NotNil(t, s)
+	require.Equal(t, int64(30), s.lastT)
+	require.Equal(t, 2, s.openSamples())
+}
+
+// TestPendingSamplesSplitAtSeries checks that split never cuts a series'
+// run, whatever the number of parts asked for, and covers the whole queue.
+func TestPendingSamplesSplitAtSeries(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 4, 10} {
+		var p pendingSamples
+		for i := range 12 {
+			p.add(storage.SeriesRef(1+i%2)<<refShardBits, int64(i), 0) // two series of 6
+		}
+		total := 0
+		parts := p.split(n, 1)
+		for i, part := range parts {
+			require.NotEmpty(t, part)
+			if i > 0 {
+				require.NotEqual(t, parts[i-1][len(parts[i-1])-1].ref, part[0].ref, "n=%d: a series cut", n)
+			}
+			total += len(part)
+		}
+		require.Equal(t, 12, total)
+		require.Len(t, parts, min(n, 2))
+		p.reset()
+		require.Len(t, p.split(n, 1), 1) // an empty queue is one empty part
+	}
+}
+
+// TestReplayWorkersMatchOneWorker replays records of enough samples for the
+// flush to split them between workers, with out-of-order samples and
+// duplicates, and checks that the head and the counts equal those of one
+// worker applying them in record order.
+func TestReplayWorkersMatchOneWorker(t *testing.T) {
+	const series, rounds = 500, 2 * replayWorkerSamples / 500 * 2
+	var recs [][]byte
+	ooo := 0
+	refs := make([]storage.SeriesRef, series)
+	for i := range refs {
+		lset := labels.FromStrings("job", "app", "i", fmt.Sprint(i))
+		refs[i] = storage.SeriesRef(i+1)<<refShardBits | storage.SeriesRef(labelHash(lset)&refShardMask)
+		recs = append(recs, appendSeriesEntry(nil, refs[i], lset))
+	}
+	for k := range rounds {
+		var rec []byte
+		for i, ref := range refs {
+			ts := int64(k * 1000)
+			rec = appendSampleEntry(rec, ref, ts, float64(k*i))
+			if (k+i)%7 == 3 && k > 0 {
+				rec = appendSampleEntry(rec, ref, ts-500, 1) // out of order
+				ooo++
+			}
+			if (k+i)%11 == 0 {
+				rec = appendSampleEntry(rec, ref, ts, float64(k*i)) // duplicate
+			}
+		}
+		recs = append(recs, rec)
+	}
+	replay := func(workers int) *replayer {
+		h := newHead(4)
+		h.oooWindow = 1000
+		r := newReplayer(h)
+		r.appliers = r.appliers[:0]
+		for range workers {
+			r.appliers = append(r.appliers, sampleApplier{h: h})
+		}
+		for _, rec := range recs {
+			require.NoError(t, r.record(rec))
+		}
+		r.finish(slog.New(slog.DiscardHandler))
+		return r
+	}
+	one, four := replay(1), replay(4)
+	require.Equal(t, one.replayCounts, four.replayCounts)
+	require.Positive(t, one.duplicates)
+	require.Equal(t, series*rounds+ooo, one.samples, "every in-order and out-of-order sample stored")
+	require.Equal(t, statesOf(one.h), statesOf(four.h))
+	requireSameSamples(t, dumpHead(t, one.h), dumpHead(t, four.h))
+	require.Equal(t, one.h.numChunks.Load(), four.h.numChunks.Load())
 }

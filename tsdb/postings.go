@@ -15,6 +15,11 @@ type postingsIndex struct {
 	mu  sync.RWMutex
 	all []storage.SeriesRef                       // every series
 	m   map[string]map[string][]storage.SeriesRef // name → value → refs
+
+	// unsorted is set while a checkpoint loads: add appends refs as they
+	// come, in any order, and sortLists restores the order once at the end,
+	// rather than each add inserting into the middle of a long list.
+	unsorted bool
 }
 
 func (ix *postingsIndex) init() {
@@ -31,7 +36,7 @@ func (ix *postingsIndex) init() {
 // stringlabels), and with them a span of the allocator per key. The caller
 // holds mu.
 func (ix *postingsIndex) add(ref storage.SeriesRef, lset labels.Labels, keep func(string) string) {
-	ix.all = insertRef(ix.all, ref)
+	ix.all = ix.insert(ix.all, ref)
 	lset.Range(func(l labels.Label) {
 		values := ix.m[l.Name]
 		if values == nil {
@@ -43,10 +48,48 @@ func (ix *postingsIndex) add(ref storage.SeriesRef, lset labels.Labels, keep fun
 			values[keep(l.Value)] = []storage.SeriesRef{ref}
 			return
 		}
-		if grown := insertRef(list, ref); !sameList(grown, list) {
+		if grown := ix.insert(list, ref); !sameList(grown, list) {
 			values[keep(l.Value)] = grown
 		}
 	})
+}
+
+// insert adds ref to a list: in order, or at its end while unsorted.
+func (ix *postingsIndex) insert(list []storage.SeriesRef, ref storage.SeriesRef) []storage.SeriesRef {
+	if ix.unsorted {
+		return append(list, ref)
+	}
+	return insertRef(list, ref)
+}
+
+// beginUnsorted makes add append refs in any order, until sortLists. The
+// index is not consistent meanwhile: only a loader that owns the head, and
+// that calls sortLists before anyone reads it, may use it.
+func (ix *postingsIndex) beginUnsorted() {
+	ix.unsorted = true
+}
+
+// sortLists sorts every list and drops repeated refs, and makes add keep
+// the lists sorted again. Lists already sorted are left as they are.
+func (ix *postingsIndex) sortLists() {
+	ix.unsorted = false
+	ix.all = sortRefs(ix.all)
+	for _, values := range ix.m {
+		for v, list := range values {
+			if sorted := sortRefs(list); !sameList(sorted, list) {
+				values[v] = sorted // v is the map's own key: no new string kept
+			}
+		}
+	}
+}
+
+// sortRefs sorts list in place and drops repeated refs.
+func sortRefs(list []storage.SeriesRef) []storage.SeriesRef {
+	if slices.IsSorted(list) {
+		return slices.Compact(list)
+	}
+	slices.Sort(list)
+	return slices.Compact(list)
 }
 
 // sameList reports whether a and b share their first element and length:
@@ -71,6 +114,42 @@ func (ix *postingsIndex) remove(ref storage.SeriesRef, lset labels.Labels, keep 
 			delete(ix.m, l.Name)
 		}
 	})
+}
+
+// removeAll drops several series from the index with one pass over each
+// list they are in, rather than one per series: refs holds their refs,
+// sorted, and lsets[i] the labels of refs[i]; keep is as for add. The caller
+// holds mu.
+func (ix *postingsIndex) removeAll(refs []storage.SeriesRef, lsets []labels.Labels, keep func(string) string) {
+	if len(refs) == 0 {
+		return
+	}
+	ix.all = subtractByMoving(ix.all, refs)
+	gone := map[string]map[string][]storage.SeriesRef{} // the refs to drop from each list, sorted
+	for i, lset := range lsets {
+		lset.Range(func(l labels.Label) {
+			values := gone[l.Name]
+			if values == nil {
+				values = map[string][]storage.SeriesRef{}
+				gone[l.Name] = values
+			}
+			values[l.Value] = append(values[l.Value], refs[i])
+		})
+	}
+	for name, drop := range gone {
+		values := ix.m[name]
+		for value, refs := range drop {
+			list := subtractByMoving(values[value], refs)
+			switch {
+			case len(list) > 0:
+				values[keep(value)] = list
+			case len(values) > 1:
+				delete(values, value)
+			default:
+				delete(ix.m, name)
+			}
+		}
+	}
 }
 
 // insertRef adds ref to a sorted list, usually at its end.
