@@ -34,7 +34,8 @@
 // of name 0xff value 0xff …, stable across runs and builds) picks its shard
 // (hash & (shards-1)) and its bucket in the shard's map; labels are compared
 // on collision. Each series gets a ref, id<<16 | hash&0xffff: ids only grow,
-// so refs sort in creation order and postings lists stay sorted by appending;
+// so refs sort in creation order and postings lists stay sorted by appending
+// (a checkpoint load appends out of order and sorts once at the end);
 // the low bits give the shard for any shard count up to 65536, so sample
 // records replay without hashing and refs survive a change of shard count.
 //
@@ -174,6 +175,15 @@
 // then truncates the head at the newest block: a crash between a cut and
 // its checkpoint leaves the block's samples in the checkpoint and the WAL,
 // and they are dropped, not counted twice.
+//
+// Both are fast at a million series (bench/storagecmp: 3.9 s for 1M series
+// and 100M samples after a clean stop, 13 s after a crash). Loading a
+// checkpoint appends refs to the postings unsorted and sorts each list once;
+// open chunks are restored from their bytes (gorilla.Chunk.Restore) on a
+// second goroutine, not re-encoded. Replay queues samples, groups them by
+// series and applies them on GOMAXPROCS workers, flushing the queue before
+// any record that could change what a queued sample means (a series record
+// whose ref it uses, a rekey); in WAL order every sample was a cache miss.
 //
 // # Compaction
 //

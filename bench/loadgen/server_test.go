@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
-	"strconv"
 	"sync"
 	"testing"
 
@@ -133,6 +132,3 @@ func keys(m map[string][]prompb.Sample) []string {
 	sort.Strings(ks)
 	return ks
 }
-
-// itoa is strconv.Itoa, short.
-func itoa(i int) string { return strconv.Itoa(i) }
