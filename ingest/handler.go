@@ -162,12 +162,16 @@ func (h *Handler) decode(c *requestCtx, w http.ResponseWriter, r *http.Request, 
 	}
 	switch e {
 	case remoteWrite:
-		if err := h.adm.reserve(&c.reserved, snappyLen(body)); err != nil {
+		// An impossible size is 413, never a 429 to retry: check before
+		// reserving.
+		if n := snappyLen(body); n > h.opts.MaxBodyBytes {
+			return 0, fmt.Errorf("%w: the remote-write body decompresses to %d bytes, over the limit of %d bytes", ErrTooLarge, n, h.opts.MaxBodyBytes)
+		} else if err := h.adm.reserve(&c.reserved, n); err != nil {
 			return 0, err
 		}
 		return c.dec.decodeRemoteWrite(&c.batch, body, h.opts.MaxBodyBytes)
 	case otlpMetrics:
-		return 0, c.otlp.decode(&c.batch, body)
+		return 0, c.otlp.decode(&c.batch, body, h.opts.MaxBodyBytes)
 	}
 	return 0, c.dec.parseText(&c.batch, body, start.UnixMilli())
 }

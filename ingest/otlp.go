@@ -35,12 +35,13 @@ type OTLPRejected struct {
 //
 // On error the request must not be stored: dst may hold part of it. The
 // error is an *InvalidError: a malformed body, or a metric or attribute
-// name that does not translate to a valid Prometheus name. dst keeps no
-// reference to body.
+// name that does not translate to a valid Prometheus name; or it wraps
+// ErrTooLarge when the series' labels would take more than 8× the default
+// body limit. dst keeps no reference to body.
 func DecodeOTLP(dst *tsdb.Batch, body []byte, json bool) (OTLPRejected, error) {
 	var s otlpState
 	s.json = json
-	err := s.decode(dst, body)
+	err := s.decode(dst, body, DefaultMaxBodyBytes)
 	return s.conv.rejected, err
 }
 
@@ -76,13 +77,14 @@ func isJSON(r *http.Request) bool {
 }
 
 // decode unmarshals body and translates the request into dst.
-func (s *otlpState) decode(dst *tsdb.Batch, body []byte) error {
+func (s *otlpState) decode(dst *tsdb.Batch, body []byte, maxBodyBytes int64) error {
 	// The generated types keep nothing worth reusing: proto.Reset zeroes them.
 	req := new(colmetricspb.ExportMetricsServiceRequest)
 	if err := s.unmarshal(body, req); err != nil {
 		return &InvalidError{Err: err, Problems: 1}
 	}
 	s.conv.reset()
+	s.conv.labelLimit = labelAmplification * maxBodyBytes
 	return s.conv.convert(dst, req)
 }
 

@@ -38,7 +38,16 @@ type otlpConverter struct {
 	sb          labels.ScratchBuilder
 	rejected    OTLPRejected
 	problems    problems
+
+	// labelBytes counts the bytes of the label sets built for this request,
+	// up to labelLimit: resource attributes are copied into every series,
+	// so a small request could otherwise build gigabytes of labels.
+	labelBytes, labelLimit int64
 }
+
+// labelAmplification is how many times the body limit the label sets of
+// one OTLP request may take, all series together.
+const labelAmplification = 8
 
 // maxCachedNames caps the attribute-name cache kept across requests.
 const maxCachedNames = 256
@@ -53,6 +62,7 @@ func (c *otlpConverter) reset() {
 	}
 	c.rejected = OTLPRejected{}
 	c.problems.reset()
+	c.labelBytes = 0
 }
 
 // convert appends every data point of req to dst.

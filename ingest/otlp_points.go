@@ -136,7 +136,12 @@ func (c *otlpConverter) seriesLabels(base attrLabels, name, extra, extraValue st
 		c.sb.Add(l.name, l.value)
 	}
 	c.sb.Sort()
-	return c.sb.Labels(), nil
+	lset := c.sb.Labels()
+	if c.labelBytes += int64(lset.ByteSize()); c.labelBytes > c.labelLimit {
+		return labels.EmptyLabels(), fmt.Errorf("%w: its series' labels take more than %d bytes (%d× the body limit); send fewer points or shorter attributes per request",
+			ErrTooLarge, c.labelLimit, labelAmplification)
+	}
+	return lset, nil
 }
 
 // formatAttrLabels writes ls for an error message.

@@ -82,6 +82,8 @@ func grpcCode(code int) int32 {
 		return 8 // RESOURCE_EXHAUSTED
 	case http.StatusUnsupportedMediaType:
 		return 12 // UNIMPLEMENTED
+	case http.StatusServiceUnavailable:
+		return 14 // UNAVAILABLE
 	}
 	return 13 // INTERNAL
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strings"
@@ -237,5 +238,31 @@ func TestHandlerOTLPErrors(t *testing.T) {
 	}
 	if n := len(app.calls()); n != 0 {
 		t.Fatalf("%d batches stored from bad requests, want 0", n)
+	}
+}
+
+// TestHandlerOTLPLabelAmplification: resource attributes are copied into
+// every series, so a small request can ask for many times its size in
+// labels; past 8× the body limit it is 413 and nothing is stored.
+func TestHandlerOTLPLabelAmplification(t *testing.T) {
+	app := &fakeAppender{}
+	h := newTestHandler(app, prometheus.NewRegistry()) // 1024-byte body limit
+	var ms []*metricspb.Metric
+	for i := range 17 {
+		ms = append(ms, gauge(fmt.Sprintf("g%d", i), "", 1))
+	}
+	pb, err := proto.Marshal(otlpRequest([]*commonpb.KeyValue{strAttr("service.name", strings.Repeat("s", 480))}, ms...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pb) > 1024 {
+		t.Fatalf("the body is %d bytes; the test needs it under the limit", len(pb))
+	}
+	code, _, body := otlpPost(h, pb, otlpProtobuf, "")
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "labels take more than 8192 bytes") {
+		t.Fatalf("answer %d %q, want 413 naming the label limit", code, body)
+	}
+	if n := len(app.calls()); n != 0 {
+		t.Fatalf("%d batches stored, want none", n)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // Pooled objects that grew past these sizes are dropped rather than kept,
 // so that one huge request does not pin its memory for ever.
 const (
-	maxPooledBytes   = 8 << 20 // per buffer
+	maxPooledBytes   = 1 << 20 // per buffer: pooled memory stays small next to max_inflight_bytes
 	maxPooledSeries  = 1 << 16 // series of a Batch, and entries of a map
 	maxPooledSamples = 1 << 20 // sample capacity of a Batch
 )

@@ -74,11 +74,13 @@ func (o LatencyOptions) withDefaults() LatencyOptions {
 // Latency is the push → queryable latency of a set of markers: from just
 // before the push to the answer of the first query that showed the marker.
 type Latency struct {
-	// Markers is the number of markers that became visible.
+	// Markers is the number of markers measured, visible or not.
 	Markers int
-	// Timeouts is the number of markers that did not, within the timeout.
+	// Timeouts is the number of markers that did not become visible within
+	// the timeout.
 	Timeouts int
-	// P50, P90, P99 and Max are over the visible markers (nearest rank).
+	// P50, P90, P99 and Max are over every marker (nearest rank), a
+	// timeout counting as the timeout: timeouts raise them, never hide.
 	P50, P90, P99, Max time.Duration
 }
 
@@ -96,7 +98,8 @@ func (l Latency) MarshalJSON() ([]byte, error) {
 	}{l.Markers, l.Timeouts, ms(l.P50), ms(l.P90), ms(l.P99), ms(l.Max)})
 }
 
-// summarize returns the latency of the markers in ds, with timeouts.
+// summarize returns the latency of the markers in ds (timeouts included,
+// at the timeout).
 func summarize(ds []time.Duration, timeouts int) Latency {
 	l := Latency{Markers: len(ds), Timeouts: timeouts}
 	if len(ds) == 0 {
@@ -127,11 +130,12 @@ func MeasureLatency(ctx context.Context, o LatencyOptions) (Latency, error) {
 		if err != nil {
 			return summarize(ds, timeouts), fmt.Errorf("marker %d of %d: %w", i+1, o.Samples, err)
 		}
-		if visible {
-			ds = append(ds, d)
-		} else {
-			timeouts, d = timeouts+1, 0
+		if !visible {
+			// A marker never seen counts at the timeout, so timeouts raise
+			// the percentiles instead of hiding from them.
+			timeouts, d = timeouts+1, o.Timeout
 		}
+		ds = append(ds, d)
 		if o.OnMarker != nil {
 			o.OnMarker(i, d)
 		}

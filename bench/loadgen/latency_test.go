@@ -116,7 +116,8 @@ func TestMeasureLatencyTimeout(t *testing.T) {
 	_, url := newFakeQueryServer(t, 1_000_000)
 	l, err := MeasureLatency(context.Background(), LatencyOptions{URL: url, Samples: 2, Timeout: 20 * time.Millisecond, Gap: time.Microsecond})
 	require.NoError(t, err)
-	require.Equal(t, Latency{Timeouts: 2}, l)
+	timeout := 20 * time.Millisecond // a marker never seen counts at the timeout
+	require.Equal(t, Latency{Markers: 2, Timeouts: 2, P50: timeout, P90: timeout, P99: timeout, Max: timeout}, l)
 }
 
 func TestMeasureLatencyQueryRefused(t *testing.T) {

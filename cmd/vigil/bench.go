@@ -70,8 +70,8 @@ the same size, labelled loadgen="background").
 
 It prints the samples/s the server accepted, the requests, errors and 429s,
 and the latency percentiles; with --pid, the server's PID on this machine,
-also the server's CPU-seconds per million samples and its peak resident
-memory during the push, from /proc. A progress line goes to standard error
+also the server's CPU-seconds per million samples during the push and its
+peak resident memory since it started (VmHWM), from /proc. A progress line goes to standard error
 every few seconds. With --output json the result is one JSON object with
 stable field names. It exits 1 when the server accepted no sample.
 
