@@ -31,7 +31,7 @@ export VIGIL_PROMETHEUS := $(CURDIR)/bin/prometheus
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-.PHONY: help build test bench run lint fuzz clean
+.PHONY: help build test bench bench-ingest run lint fuzz clean
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_\/-]+:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -63,6 +63,10 @@ fuzz: ## run every Fuzz target of every package for FUZZTIME (10s) each
 		echo "fuzz $$pkg $$name for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" </dev/null; \
 	done
+
+bench-ingest: build bin/prometheus bin/victoria-metrics ## ingest Vigil, Prometheus and VictoriaMetrics side by side (100k series x 1h; ~10 min)
+	VIGIL_BENCH_INGEST=1 $(GO) test -count=1 -run TestIngestComparison -v -timeout 90m ./bench/ingestcmp \
+		-vigil $(CURDIR)/bin/vigil -prometheus $(CURDIR)/bin/prometheus -victoria-metrics $(CURDIR)/bin/victoria-metrics
 
 bin/prometheus: ## install Prometheus v0.316.0, which the e2e comparison test runs
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/prometheus/prometheus/cmd/prometheus@$(PROMETHEUS_VERSION)
