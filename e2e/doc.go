@@ -8,8 +8,18 @@
 //     exact query answers, bad input, body limits, out-of-order samples, a
 //     graceful restart and /metrics.
 //   - crash_test.go kills the server with SIGKILL while it ingests with
-//     wal_sync: always and proves that every acknowledged sample survives.
-//     Run more rounds with -long; replay a run with -seed.
+//     wal_sync: always and proves that every acknowledged sample survives;
+//     every round starts with a flush, so the data is spread over blocks,
+//     a head checkpoint and the WAL. Run more rounds with -long; replay a
+//     run with -seed.
+//   - storage_test.go flushes the head into a block (POST
+//     /api/v1/admin/flush), checks exact answers across block and head, out
+//     of bounds and storage.out_of_order_window, a restart, and a corrupt
+//     block quarantined while the rest is still served.
+//   - otlp_test.go pushes through the OpenTelemetry Go SDK's OTLP/HTTP
+//     metric exporter and reads the series back with Prometheus' names.
+//   - overload_test.go floods a server with small in-flight limits: 429s,
+//     bounded RSS, and every sample answered 204 stored.
 //   - compare_test.go pushes one data set to Vigil and to a real Prometheus
 //     (VIGIL_PROMETHEUS, else prometheus on PATH) and requires the same
 //     answers to a broad table of PromQL queries.
