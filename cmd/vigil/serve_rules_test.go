@@ -207,7 +207,7 @@ func (p *pagerDutyStandIn) received() []map[string]any {
 func TestServePagesPagerDuty(t *testing.T) {
 	pd := &pagerDutyStandIn{}
 	srv := httptest.NewServer(pd)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the server stops: it may still page while it drains
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "rules.yml"), "groups:\n  - name: example\n    rules:\n"+
 		"      - alert: Always\n        expr: vector(1) > 0\n        labels: {severity: warning}\n"+

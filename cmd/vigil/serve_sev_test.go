@@ -84,7 +84,7 @@ func dedupKeys(pd *pagerDutyStandIn, action string) []string {
 func TestServeSEVDeclareAndAct(t *testing.T) {
 	pd := &pagerDutyStandIn{}
 	srv := httptest.NewServer(pd)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the server stops: it may still page while it drains
 	dir, policy := t.TempDir(), filepath.Join(t.TempDir(), "policy.yml")
 	writeFile(t, policy, testPolicy)
 	s := startWithPolicy(t, dir, policy, srv.URL)
@@ -128,7 +128,7 @@ func (s *testServer) doForm(path string, form url.Values) (int, string) {
 func TestServeSEVFromAlert(t *testing.T) {
 	pd := &pagerDutyStandIn{}
 	srv := httptest.NewServer(pd)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the server stops: it may still page while it drains
 	dir, policy := t.TempDir(), filepath.Join(t.TempDir(), "policy.yml")
 	writeFile(t, policy, testPolicy)
 	writeFile(t, filepath.Join(dir, "rules.yml"), "groups:\n  - name: security\n    rules:\n"+
@@ -148,7 +148,7 @@ func TestServeSEVFromAlert(t *testing.T) {
 func TestServeSEVPolicyReload(t *testing.T) {
 	pd := &pagerDutyStandIn{}
 	srv := httptest.NewServer(pd)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the server stops: it may still page while it drains
 	dir, policy := t.TempDir(), filepath.Join(t.TempDir(), "policy.yml")
 	writeFile(t, policy, testPolicy)
 	s := startWithPolicy(t, dir, policy, srv.URL)

@@ -38,7 +38,7 @@ func (p *blockingPager) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 func TestServeShutdownOrder(t *testing.T) {
 	pd := &blockingPager{entered: make(chan struct{}, 1), release: make(chan struct{})}
 	srv := httptest.NewServer(pd)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the server stops: it may still page while it drains
 	var once sync.Once
 	releasePD := func() { once.Do(func() { close(pd.release) }) }
 	defer releasePD()

@@ -191,14 +191,32 @@ func startTestServer(t *testing.T, cfg Config) *testServer {
 	s := &testServer{t: t, dataDir: cfg.Storage.DataDir, logs: &syncBuffer{}, cancel: cancel, done: make(chan error, 1),
 		opened: make(chan openResult, 1), gotOpts: make(chan tsdb.Options, 1), hup: make(chan os.Signal, 1)}
 	addrFile := filepath.Join(t.TempDir(), "addr")
+	ended := make(chan struct{}) // closed when the test ends
 	open := func(o tsdb.Options) (store, error) {
 		s.gotOpts <- o
-		r := <-s.opened
-		return r.db, r.err
+		select {
+		case r := <-s.opened:
+			return r.db, r.err
+		case <-ended: // the test ended without opening the store
+			return nil, errors.New("the test ended before the store was opened")
+		}
 	}
-	go func() { s.done <- serve(ctx, cfg, serveEnv{logs: s.logs, addrFile: addrFile, open: open, hup: s.hup}) }()
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		s.done <- serve(ctx, cfg, serveEnv{logs: s.logs, addrFile: addrFile, open: open, hup: s.hup})
+	}()
 	t.Cleanup(func() {
 		cancel()
+		close(ended)
+		// Wait for the server to stop before the temporary directories go:
+		// it may still be writing into them (the SEV bridge drains its
+		// queue at shutdown).
+		select {
+		case <-stopped:
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not return within 30s of the test's end")
+		}
 		if t.Failed() {
 			t.Logf("server logs:\n%s", s.logs.String())
 		}
