@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -170,26 +169,8 @@ func TestCrashKeepsAcknowledgedSamples(t *testing.T) {
 // sent so far, acknowledged or not, is older than that.
 func flushCrash(t *testing.T, v *vigil, base int64, pushers []*crashPusher) string {
 	t.Helper()
-	r, err := v.api.post("/api/v1/admin/flush", http.Header{}, nil)
-	if err != nil || r.Status != http.StatusOK {
-		t.Fatalf("POST /api/v1/admin/flush: %v %v", r, err)
-	}
-	var resp struct {
-		Status string `json:"status"`
-		Data   struct {
-			Block *struct {
-				ID         string `json:"id"`
-				MinTime    int64  `json:"minTime"`
-				MaxTime    int64  `json:"maxTime"`
-				NumSamples uint64 `json:"numSamples"`
-			} `json:"block"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal([]byte(r.Body), &resp); err != nil || resp.Status != "success" {
-		t.Fatalf("flush answer %s: %v", r.Body, err)
-	}
+	b, _ := flushHead(t, v.api)
 	next := advancePushers(pushers)
-	b := resp.Data.Block
 	if b == nil {
 		return "none"
 	}

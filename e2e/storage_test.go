@@ -80,35 +80,43 @@ func pushPhase2(t *testing.T, api *promAPI, t0 int64) {
 	mustPush(t, "phase 2", r, err, http.StatusNoContent)
 }
 
-// flushHead calls POST /api/v1/admin/flush, requires 200 and returns the
-// block it reports ("" for none) and the body.
-func flushHead(t *testing.T, api *promAPI) (id, body string) {
+// flushHead calls POST /api/v1/admin/flush, requires 200 and "success", and
+// returns the block it reports (nil for none) and the body.
+func flushHead(t *testing.T, api *promAPI) (b *flushedBlock, body string) {
 	t.Helper()
 	r, err := api.post("/api/v1/admin/flush", http.Header{}, nil)
 	if err != nil || r.Status != http.StatusOK {
 		t.Fatalf("POST /api/v1/admin/flush: %v %v", r, err)
 	}
 	var resp struct {
-		Data struct {
-			Block *struct {
-				ID string `json:"id"`
-			} `json:"block"`
+		Status string `json:"status"`
+		Data   struct {
+			Block *flushedBlock `json:"block"`
 		} `json:"data"`
 	}
-	if err := json.Unmarshal([]byte(r.Body), &resp); err != nil {
+	if err := json.Unmarshal([]byte(r.Body), &resp); err != nil || resp.Status != "success" {
 		t.Fatalf("flush answer %q: %v", r.Body, err)
 	}
-	if resp.Data.Block == nil {
-		return "", r.Body
-	}
-	return resp.Data.Block.ID, r.Body
+	return resp.Data.Block, r.Body
+}
+
+// flushedBlock is the block a flush reports.
+type flushedBlock struct {
+	ID         string `json:"id"`
+	MinTime    int64  `json:"minTime"`
+	MaxTime    int64  `json:"maxTime"`
+	NumSamples uint64 `json:"numSamples"`
 }
 
 // flushPhase1 flushes the head holding the first phase and checks the
 // answer and the block directory; it returns the block's id.
 func flushPhase1(t *testing.T, v *vigil, t0 int64) string {
 	t.Helper()
-	id, body := flushHead(t, v.api)
+	b, body := flushHead(t, v.api)
+	if b == nil {
+		t.Fatalf("flush wrote no block: %s", body)
+	}
+	id := b.ID
 	want := fmt.Sprintf(`{"status":"success","data":{"block":{"id":%q,"minTime":%d,"maxTime":%d,"numSeries":3,"numSamples":%d,"level":1}}}`,
 		id, t0, t0+storePhase1*gridStep, 3*(storePhase1+1))
 	if id == "" || body != want {
