@@ -192,9 +192,6 @@ func (db *DB) load() error {
 	if haveBlocks {
 		db.head.setMinValidTime(blocksMaxT + 1)
 	}
-	if err := removeCheckpointTmp(db.walDir()); err != nil {
-		return err
-	}
 	segment, ok, err := db.head.loadCheckpoint(db.walDir())
 	if err != nil {
 		return fmt.Errorf("open wal %s: load head checkpoint: %w", db.walDir(), err)
@@ -208,21 +205,6 @@ func (db *DB) load() error {
 	}
 	if haveBlocks {
 		db.head.truncateBefore(blocksMaxT + 1)
-	}
-	return nil
-}
-
-// removeCheckpointTmp removes the checkpoint.*.tmp files a crash while
-// writing a checkpoint leaves (each is about as large as the head).
-func removeCheckpointTmp(walDir string) error {
-	tmps, err := filepath.Glob(filepath.Join(walDir, "checkpoint.*.tmp"))
-	if err != nil {
-		return fmt.Errorf("list unfinished checkpoints: %w", err)
-	}
-	for _, tmp := range tmps {
-		if err := os.Remove(tmp); err != nil {
-			return fmt.Errorf("remove unfinished checkpoint: %w", err)
-		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package tsdb
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -144,19 +145,9 @@ func (s *blockSet) set(blocks []*block.Block) {
 func compareBlocks(a, b *block.Block) int {
 	am, bm := a.Meta(), b.Meta()
 	if am.MinT != bm.MinT {
-		return cmpInt64(am.MinT, bm.MinT)
+		return cmp.Compare(am.MinT, bm.MinT)
 	}
 	return strings.Compare(am.ID, bm.ID)
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // replace removes the blocks in old from the set and adds the ones in add,

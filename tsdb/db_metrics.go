@@ -1,8 +1,6 @@
 package tsdb
 
 import (
-	"fmt"
-
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -47,35 +45,17 @@ func (m *dbMetrics) collectors() []prometheus.Collector {
 		m.compactions, m.compactionsFailed, m.corruptBlocks, m.retentionDeleted, m.blocks, m.blockBytes}
 }
 
+// collectors are the head's and the blocks' metrics.
+func (db *DB) collectors() []prometheus.Collector {
+	return append(db.head.metrics.collectors(), db.metrics.collectors()...)
+}
+
 // registerMetrics registers the head's and the blocks' metrics, or none.
 func (db *DB) registerMetrics() error {
-	reg := db.opts.Registerer
-	if reg == nil {
-		return nil
-	}
-	if err := db.head.metrics.register(reg); err != nil {
-		return err
-	}
-	for i, c := range db.metrics.collectors() {
-		if err := reg.Register(c); err != nil {
-			for _, r := range db.metrics.collectors()[:i] {
-				reg.Unregister(r)
-			}
-			db.head.metrics.unregister(reg)
-			return fmt.Errorf("register tsdb metrics: %w", err)
-		}
-	}
-	return nil
+	return registerAll(db.opts.Registerer, db.collectors())
 }
 
 // unregisterMetrics removes what registerMetrics added.
 func (db *DB) unregisterMetrics() {
-	reg := db.opts.Registerer
-	if reg == nil {
-		return
-	}
-	db.head.metrics.unregister(reg)
-	for _, c := range db.metrics.collectors() {
-		reg.Unregister(c)
-	}
+	unregisterAll(db.opts.Registerer, db.collectors())
 }

@@ -113,6 +113,21 @@ func removeCheckpointsBefore(walDir string, n int) error {
 	return errors.Join(errs...)
 }
 
+// removeCheckpointTmp removes the checkpoint.*.tmp files a crash while
+// writing a checkpoint leaves (each is about as large as the head).
+func removeCheckpointTmp(walDir string) error {
+	tmps, err := filepath.Glob(filepath.Join(walDir, "checkpoint.*.tmp"))
+	if err != nil {
+		return fmt.Errorf("list unfinished checkpoints: %w", err)
+	}
+	for _, tmp := range tmps {
+		if err := os.Remove(tmp); err != nil {
+			return fmt.Errorf("remove unfinished checkpoint: %w", err)
+		}
+	}
+	return nil
+}
+
 // checkpointSegment parses a checkpoint file name (not a .tmp one).
 func checkpointSegment(name string) (int, bool) {
 	digits, ok := strings.CutPrefix(name, "checkpoint.")
@@ -127,9 +142,13 @@ func checkpointSegment(name string) (int, bool) {
 // head: series under their refs with their chunks, newest samples and
 // out-of-order samples, the next series id, and minValidTime (raised, never
 // lowered). It returns the WAL segment to replay from, and ok false when
-// there is no checkpoint. On an error the head is partly loaded and must be
-// discarded.
+// there is no checkpoint. It first removes the checkpoint.*.tmp files a
+// crash while writing one leaves. On an error the head is partly loaded and
+// must be discarded.
 func (h *head) loadCheckpoint(walDir string) (segment int, ok bool, err error) {
+	if err := removeCheckpointTmp(walDir); err != nil {
+		return 0, false, err
+	}
 	path, segment, ok, err := checkpoint.Newest(walDir)
 	if err != nil || !ok {
 		return 0, false, err

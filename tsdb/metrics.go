@@ -49,29 +49,27 @@ func (m *metrics) collectors() []prometheus.Collector {
 	return []prometheus.Collector{m.appended, m.seriesCreated, m.rejected, m.series, m.chunks}
 }
 
-// register registers every metric, or none.
-func (m *metrics) register(reg prometheus.Registerer) error {
+// registerAll registers every collector with reg, or none: on an error it
+// unregisters those it had registered. A nil reg registers nothing.
+func registerAll(reg prometheus.Registerer, cs []prometheus.Collector) error {
 	if reg == nil {
 		return nil
 	}
-	for i, c := range m.collectors() {
+	for i, c := range cs {
 		if err := reg.Register(c); err != nil {
-			m.unregisterFirst(reg, i)
+			unregisterAll(reg, cs[:i])
 			return fmt.Errorf("register tsdb metrics: %w", err)
 		}
 	}
 	return nil
 }
 
-// unregister removes what register added.
-func (m *metrics) unregister(reg prometheus.Registerer) {
-	if reg != nil {
-		m.unregisterFirst(reg, len(m.collectors()))
+// unregisterAll removes what registerAll added.
+func unregisterAll(reg prometheus.Registerer, cs []prometheus.Collector) {
+	if reg == nil {
+		return
 	}
-}
-
-func (m *metrics) unregisterFirst(reg prometheus.Registerer, n int) {
-	for _, c := range m.collectors()[:n] {
+	for _, c := range cs {
 		reg.Unregister(c)
 	}
 }

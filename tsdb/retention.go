@@ -1,6 +1,8 @@
 package tsdb
 
 import (
+	"slices"
+
 	"github.com/vigilsre/vigil/tsdb/block"
 )
 
@@ -49,19 +51,10 @@ func (db *DB) overSize(blocks, expired []*block.Block) []*block.Block {
 		if total <= db.opts.RetentionSize {
 			break
 		}
-		if !containsBlock(expired, b) {
+		if !slices.Contains(expired, b) {
 			expired = append(expired, b)
 			total -= b.Size()
 		}
 	}
 	return expired
-}
-
-func containsBlock(blocks []*block.Block, b *block.Block) bool {
-	for _, x := range blocks {
-		if x == b {
-			return true
-		}
-	}
-	return false
 }
