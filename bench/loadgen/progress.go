@@ -22,18 +22,23 @@ func startProgress(w io.Writer, interval time.Duration, line func(elapsed time.D
 	}
 	start := time.Now()
 	p.wg.Go(func() {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				fmt.Fprintln(w, line(time.Since(start).Round(time.Second)))
-			}
-		}
+		every(p.stop, interval, func() { fmt.Fprintln(w, line(time.Since(start).Round(time.Second))) })
 	})
 	return p
+}
+
+// every calls fn every interval until stop is closed.
+func every(stop <-chan struct{}, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			fn()
+		}
+	}
 }
 
 // end stops the progress lines and waits for the writer.

@@ -50,18 +50,11 @@ func startProcWatch(dir string, pid int) (*procWatch, error) {
 
 // sample reads the resident memory until stop closes.
 func (p *procWatch) sample() {
-	t := time.NewTicker(rssSampleInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-t.C:
-			if s, err := ReadProc(p.dir, p.pid); err == nil {
-				p.seen(s.RSS)
-			}
+	every(p.stop, rssSampleInterval, func() {
+		if s, err := ReadProc(p.dir, p.pid); err == nil {
+			p.seen(s.RSS)
 		}
-	}
+	})
 }
 
 // seen records one reading of the resident memory.
