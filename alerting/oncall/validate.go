@@ -1,0 +1,247 @@
+package oncall
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MinInterval is the shortest Config.Interval Validate accepts: PagerDuty's
+// rate limits leave no room for a tighter loop over a whole account.
+const MinInterval = time.Minute
+
+// defaultUrgency is NotifyStandard.Urgency when it is not set.
+const defaultUrgency = "high"
+
+// ApplyDefaults fills every unset field of c that has a default: APIURL,
+// TokenEnv, Interval, and in each standard CoverageWindow (when
+// ScheduleCoverage is set) and Notify.Urgency.
+func (c *Config) ApplyDefaults() {
+	if c.APIURL == "" {
+		c.APIURL = DefaultAPIURL
+	}
+	if c.TokenEnv == "" {
+		c.TokenEnv = DefaultTokenEnv
+	}
+	if c.Interval == 0 {
+		c.Interval = DefaultInterval
+	}
+	for i := range c.Standards {
+		s := &c.Standards[i]
+		if s.ScheduleCoverage > 0 && s.CoverageWindow == 0 {
+			s.CoverageWindow = DefaultCoverageWindow
+		}
+		if s.Notify != nil && s.Notify.Urgency == "" {
+			s.Notify.Urgency = defaultUrgency
+		}
+	}
+}
+
+// Window is the widest coverage window of the standards: how far ahead a
+// Reader must render schedules. It is 0 when no standard checks coverage.
+func (c *Config) Window() time.Duration {
+	var w time.Duration
+	for i := range c.Standards {
+		if s := &c.Standards[i]; s.ScheduleCoverage > 0 {
+			w = max(w, s.coverageWindow())
+		}
+	}
+	return w
+}
+
+// Selects reports whether s applies to p (when no earlier standard does):
+// Teams matches any team of p by name or ID, Policies matches p's name or
+// ID; with both set either one selects, with neither every policy is
+// selected. IDs match exactly, names in any case.
+func (s *Standard) Selects(p Policy) bool {
+	if len(s.Teams) == 0 && len(s.Policies) == 0 {
+		return true
+	}
+	if namesAny(s.Policies, Ref{ID: p.ID, Name: p.Name}) {
+		return true
+	}
+	for _, t := range p.Teams {
+		if namesAny(s.Teams, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// namesAny reports whether one of names is r's ID, or its name in any case
+// ("storage" selects the team "Storage", as people write team names).
+func namesAny(names []string, r Ref) bool {
+	return slices.ContainsFunc(names, func(n string) bool { return n == r.ID || strings.EqualFold(n, r.Name) })
+}
+
+// coverageWindow is s.CoverageWindow, or its default when unset.
+func (s *Standard) coverageWindow() time.Duration {
+	return cmp.Or(s.CoverageWindow, DefaultCoverageWindow)
+}
+
+// urgency is n.Urgency, or its default when unset.
+func (n *NotifyStandard) urgency() string {
+	return cmp.Or(n.Urgency, defaultUrgency)
+}
+
+// Validate reports every problem of c at once, joined; it changes nothing.
+// Unset fields that have a default are valid. Each error names the
+// standard and the field by its YAML key.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.APIURL != "" {
+		errs = append(errs, validateURL("pagerduty.api_url", c.APIURL))
+	}
+	if c.Interval != 0 && c.Interval < MinInterval {
+		errs = append(errs, fmt.Errorf("interval %s: want at least %s (or 0 for the default %s)",
+			formatDuration(c.Interval), formatDuration(MinInterval), formatDuration(DefaultInterval)))
+	}
+	errs = append(errs, c.validateStandards()...)
+	errs = append(errs, c.validateWebhooks()...)
+	return errors.Join(errs...)
+}
+
+// validateStandards checks that there is at least one standard, that names
+// are given and unique, and each standard on its own.
+func (c *Config) validateStandards() []error {
+	if len(c.Standards) == 0 {
+		return []error{errors.New("standards: none is defined; define at least one")}
+	}
+	var errs []error
+	seen := make(map[string]bool, len(c.Standards))
+	for i := range c.Standards {
+		s := &c.Standards[i]
+		where := fmt.Sprintf("standard %q", s.Name)
+		switch {
+		case s.Name == "":
+			where = fmt.Sprintf("standards[%d]", i)
+			errs = append(errs, fmt.Errorf("%s: name is required", where))
+		case seen[s.Name]:
+			errs = append(errs, fmt.Errorf("%s: name is used by more than one standard", where))
+		}
+		seen[s.Name] = true
+		errs = append(errs, s.validate(where)...)
+	}
+	return errs
+}
+
+// validate checks one standard; where names it in errors.
+func (s *Standard) validate(where string) []error {
+	var errs []error
+	if !s.checksSomething() {
+		errs = append(errs, fmt.Errorf("%s: checks nothing; set at least one of min_layers, max_layer_delay, max_chain, min_loops, notify or schedule_coverage", where))
+	}
+	errs = appendNegative(errs, where, "min_layers", s.MinLayers < 0, strconv.Itoa(s.MinLayers))
+	errs = appendNegative(errs, where, "max_layer_delay", s.MaxLayerDelay < 0, formatDuration(s.MaxLayerDelay))
+	errs = appendNegative(errs, where, "max_chain", s.MaxChain < 0, formatDuration(s.MaxChain))
+	errs = appendNegative(errs, where, "min_loops", s.MinLoops < 0, strconv.Itoa(s.MinLoops))
+	if s.Notify != nil {
+		errs = append(errs, s.Notify.validate(where)...)
+	}
+	return append(errs, s.validateCoverage(where)...)
+}
+
+// checksSomething reports whether any field of s asks for a check.
+func (s *Standard) checksSomething() bool {
+	return s.MinLayers != 0 || s.MaxLayerDelay != 0 || s.MaxChain != 0 ||
+		s.MinLoops != 0 || s.Notify != nil || s.ScheduleCoverage != 0
+}
+
+// appendNegative appends "WHERE: KEY VALUE is negative" when negative.
+func appendNegative(errs []error, where, key string, negative bool, value string) []error {
+	if !negative {
+		return errs
+	}
+	return append(errs, fmt.Errorf("%s: %s %s is negative", where, key, value))
+}
+
+// validateCoverage checks schedule_coverage and coverage_window.
+func (s *Standard) validateCoverage(where string) []error {
+	var errs []error
+	if math.IsNaN(s.ScheduleCoverage) || s.ScheduleCoverage < 0 || s.ScheduleCoverage > 1 {
+		errs = append(errs, fmt.Errorf("%s: schedule_coverage %s%%: want between 0%% and 100%%",
+			where, formatPercent(s.ScheduleCoverage)))
+	}
+	if s.CoverageWindow < 0 {
+		errs = append(errs, fmt.Errorf("%s: coverage_window %s: want a positive window (or 0 for the default %s)",
+			where, formatDuration(s.CoverageWindow), formatDuration(DefaultCoverageWindow)))
+	}
+	return errs
+}
+
+// validate checks the notify block of the standard named by where.
+func (n *NotifyStandard) validate(where string) []error {
+	var errs []error
+	if n.Urgency != "" && n.Urgency != "high" && n.Urgency != "low" {
+		errs = append(errs, fmt.Errorf("%s: notify.urgency %q: want high or low", where, n.Urgency))
+	}
+	if len(n.RequireAny) == 0 && len(n.RequireAll) == 0 {
+		errs = append(errs, fmt.Errorf("%s: notify.require_any and notify.require_all are both empty; name at least one contact type", where))
+	}
+	errs = appendContactTypes(errs, where+": notify.require_any", n.RequireAny)
+	errs = appendContactTypes(errs, where+": notify.require_all", n.RequireAll)
+	return appendNegative(errs, where, "notify.max_start_delay", n.MaxStartDelay < 0, formatDuration(n.MaxStartDelay))
+}
+
+// appendContactTypes appends an error for every unknown type in types.
+func appendContactTypes(errs []error, where string, types []string) []error {
+	for _, t := range types {
+		if !isContactType(t) {
+			errs = append(errs, fmt.Errorf("%s: unknown contact type %q (want push, sms, phone or email)", where, t))
+		}
+	}
+	return errs
+}
+
+// validateWebhooks checks team_webhooks, in the order of the team names.
+func (c *Config) validateWebhooks() []error {
+	var errs []error
+	for _, team := range sortedKeys(c.TeamWebhooks) {
+		if team == "" {
+			errs = append(errs, errors.New("team_webhooks: a team name is empty"))
+			continue
+		}
+		errs = append(errs, validateURL(fmt.Sprintf("team_webhooks %q", team), c.TeamWebhooks[team]))
+	}
+	return errs
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// validateURL returns nil when s is an absolute http or https URL.
+func validateURL(where, s string) error {
+	if s == "" {
+		return fmt.Errorf("%s: a URL is required", where)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%s %q: want an absolute http or https URL", where, s)
+	}
+	return nil
+}
+
+// isContactType reports whether t is one of the Contact* types.
+func isContactType(t string) bool {
+	switch t {
+	case ContactPush, ContactSMS, ContactPhone, ContactEmail:
+		return true
+	}
+	return false
+}
