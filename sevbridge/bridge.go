@@ -54,6 +54,12 @@ type Options struct {
 	Pager Pager
 	// Poster posts SEVs to Policy.Webhooks. Default (nil): no posts.
 	Poster Poster
+	// OnCall says which PagerDuty escalation policies miss their on-call
+	// standard (an *oncall.Runner). When a paged role's rotation names an
+	// escalation_policy with violations, the SEV's timeline gets an
+	// oncall_warning entry (see Engine.SetOnCallStandards). Default (nil):
+	// no warnings. A typed nil pointer is not nil: leave the field unset.
+	OnCall OnCallStandards
 	// PostmortemDir receives the drafts, <id>.md. Default (""): no drafts.
 	PostmortemDir string
 	// ExternalURL is Vigil's address as people reach it; SEV links are
@@ -175,6 +181,7 @@ func New(opts Options) (*Bridge, error) {
 		return nil, err
 	}
 	b.engine = NewEngine(opts.Policy, active, next)
+	b.engine.SetOnCallStandards(opts.OnCall)
 	for _, s := range active {
 		b.active[s.ID] = s
 	}

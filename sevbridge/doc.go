@@ -23,15 +23,17 @@
 //	    buckets:
 //	      critical: {routes: [/login], levels: [{level: 1, below: 0.90, for: 30s}]}
 //	roles:
-//	  imoc: {rotation: [ana, ben], shift: 168h, routing_key: KEY}
+//	  imoc: {rotation: [ana, ben], shift: 168h, routing_key: KEY, escalation_policy: SEV IMOC}
 //	  tloc: {rotation: [eve], routing_key_env: TLOC_KEY}
 //	  bmoc: {rotation: [cat], routing_key: KEY}
-//	  teams: [{match: {route: /login}, rotation: [dan], routing_key: KEY}]
+//	  teams: [{match: {route: /login}, rotation: [dan], routing_key: KEY, escalation_policy: PIDENT1}]
 //	webhooks: [https://hooks.example/sev]   # extension
 //	channel: "#sev-{{.Number}}"             # extension
 //
 // Rotations hand over every shift counted from the Unix epoch (see
-// Rotation.OnCall).
+// Rotation.OnCall). A rotation's optional escalation_policy names (or gives
+// the ID of) the PagerDuty escalation policy its routing key's service
+// pages, for the on-call warnings below.
 //
 // # Engine
 //
@@ -63,6 +65,12 @@
 //     more, the SEV is mitigated.
 //   - Humans Declare SEVs of any type and Act on them (ack, diagnose,
 //     mitigate, resolve, set-level); every action is a timeline entry.
+//   - With Options.OnCall (the on-call checks of alerting/oncall), paging a
+//     role whose escalation_policy misses its on-call standard adds an
+//     oncall_warning entry after its paged entry: `IMOC is paged through
+//     escalation policy "SEV IMOC", which misses its on-call standard
+//     "critical": layers: ...; notification: ...`. The page goes out all
+//     the same; a re-page repeats the warning only when it reads otherwise.
 //
 // Detection time is FiledAt − ImpactStartedAt (SEV.DetectionTime), where
 // the impact starts at the first below-threshold reading of the row that

@@ -74,7 +74,8 @@ const Actor = "vigil"
 // leaves it. On a restart NewEngine rebuilds it from the store's active
 // SEVs: which roles were paged is read from each SEV's "paged" timeline
 // entries (so triggers are never re-sent and resolves go to exactly those
-// roles), whether data is missing from its last data_missing/data_back
+// roles), the last on-call warning per role from its "oncall_warning"
+// entries, whether data is missing from its last data_missing/data_back
 // entry, the firing alerts from its "alert" impacts, and its last activity
 // from its last timeline entry. SLI trackers start empty, so a crossing
 // still in progress is seen again after its `for` and joins its SEV
@@ -85,12 +86,15 @@ type Engine struct {
 	sevs   []*sevState            // active SEVs, in filing order
 	slis   map[string]*sliTracker // by scope and route
 	alerts map[string]string      // firing alert label set → SEV ID
+	oncall OnCallStandards        // nil: no on-call warnings
 }
 
 // sevState is an active SEV and what the engine knows about it.
 type sevState struct {
 	sev         *SEV
 	pages       map[string]string // role paged → routing key
+	escalation  map[string]string // role → its rotation's escalation policy ("" or absent: none)
+	warned      map[string]string // role → detail of its last oncall_warning entry
 	lastActive  time.Time         // last time its impact held or it changed
 	dataMissing bool              // a data_missing entry awaits its data_back
 }

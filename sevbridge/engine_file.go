@@ -42,7 +42,7 @@ func (e *Engine) file(s *step, f filing) *sevState {
 		Routes: append([]string{}, f.routes...), Impact: f.impacts,
 		ImpactStartedAt: f.impactStart, DetectedAt: s.now, FiledAt: s.now,
 		Links: Links{PagerDuty: map[string]string{}, Channel: e.policy.ChannelName(n), Postmortem: id + ".md"}}
-	st := &sevState{sev: sev, pages: map[string]string{}, lastActive: s.now}
+	st := newSEVState(sev, s.now)
 	keys := e.assignRoles(st, f.labels, s.now)
 	e.sevs = append(e.sevs, st)
 	s.change(st).New = true
@@ -57,17 +57,27 @@ func (e *Engine) file(s *step, f filing) *sevState {
 	return st
 }
 
-// assignRoles sets the people on call at now and returns each role's
-// routing key. BMOC is assigned for availability SEVs only.
+// newSEVState is the engine state of sev, last active at lastActive.
+func newSEVState(sev *SEV, lastActive time.Time) *sevState {
+	return &sevState{sev: sev, pages: map[string]string{}, escalation: map[string]string{},
+		warned: map[string]string{}, lastActive: lastActive}
+}
+
+// assignRoles sets the people on call at now, records each role's
+// escalation policy and returns each role's routing key. BMOC is assigned
+// for availability SEVs only.
 func (e *Engine) assignRoles(st *sevState, lbls map[string]string, now time.Time) map[string]string {
 	rp := &e.policy.Roles
-	tloc := rp.tlocRotation(lbls)
-	st.sev.Roles = Roles{IMOC: rp.IMOC.OnCall(now), TLOC: tloc.OnCall(now)}
-	keys := map[string]string{RoleIMOC: rp.IMOC.RoutingKey, RoleTLOC: tloc.RoutingKey}
+	rots := map[string]Rotation{RoleIMOC: rp.IMOC, RoleTLOC: rp.tlocRotation(lbls)}
 	if st.sev.Type == TypeAvailability {
-		st.sev.Roles.BMOC = rp.BMOC.OnCall(now)
-		keys[RoleBMOC] = rp.BMOC.RoutingKey
+		rots[RoleBMOC] = rp.BMOC
 	}
+	keys := map[string]string{}
+	for role, r := range rots {
+		keys[role] = r.RoutingKey
+		st.escalation[role] = r.EscalationPolicy
+	}
+	st.sev.Roles = Roles{IMOC: rots[RoleIMOC].OnCall(now), TLOC: rots[RoleTLOC].OnCall(now), BMOC: rots[RoleBMOC].OnCall(now)}
 	return keys
 }
 
@@ -86,7 +96,8 @@ func (r Roles) person(role string) string {
 
 // page triggers every staffed role (keys: role → routing key) at the SEV's
 // severity and records a "paged" entry per role:
-// "<role> <person> <dedup key> <severity>".
+// "<role> <person> <dedup key> <severity>", followed by an oncall_warning
+// entry when the role's escalation policy misses its standard (warnOnCall).
 func (e *Engine) page(s *step, st *sevState, keys map[string]string) {
 	sev := st.sev
 	for _, role := range roleOrder {
@@ -100,6 +111,7 @@ func (e *Engine) page(s *step, st *sevState, keys map[string]string) {
 		st.pages[role] = rk
 		s.effect(st, Effect{Kind: EffectTrigger, Role: role, DedupKey: dedup, RoutingKey: rk, Severity: sev.Level.Severity(), Summary: summary(sev)})
 		s.entry(st, KindPaged, Actor, strings.Join([]string{role, person, dedup, sev.Level.Severity()}, " "))
+		e.warnOnCall(s, st, role)
 	}
 }
 
@@ -214,7 +226,7 @@ func (e *Engine) resume(sev *SEV) {
 	if sev.Links.PagerDuty == nil {
 		sev.Links.PagerDuty = map[string]string{}
 	}
-	st := &sevState{sev: sev, pages: map[string]string{}, lastActive: sev.FiledAt}
+	st := newSEVState(sev, sev.FiledAt)
 	for _, en := range sev.Timeline {
 		st.lastActive = maxTime(st.lastActive, en.Time)
 		e.resumeEntry(st, en)
@@ -232,7 +244,13 @@ func (e *Engine) resumeEntry(st *sevState, en Entry) {
 	case KindPaged:
 		role, person, _ := strings.Cut(en.Detail, " ")
 		person, _, _ = strings.Cut(person, " ")
-		st.pages[role] = e.routingKey(role, person)
+		r := e.rotationOf(role, person)
+		st.pages[role] = r.RoutingKey
+		st.escalation[role] = r.EscalationPolicy
+	case KindOnCallWarning:
+		if role, ok := warnedRole(en.Detail); ok {
+			st.warned[role] = en.Detail
+		}
 	case KindDataMissing:
 		st.dataMissing = true
 	case KindDataBack:
@@ -240,11 +258,12 @@ func (e *Engine) resumeEntry(st *sevState, en Entry) {
 	}
 }
 
-// routingKey returns the routing key of a role held by person, from the
-// current policy (for resumed SEVs).
-func (e *Engine) routingKey(role, person string) string {
+// rotationOf returns the rotation of a role held by person, from the
+// current policy (for resumed SEVs: their routing keys and escalation
+// policies).
+func (e *Engine) rotationOf(role, person string) Rotation {
 	if role == RoleTLOC {
-		return e.policy.Roles.tlocRotationOf(person).RoutingKey
+		return e.policy.Roles.tlocRotationOf(person)
 	}
-	return e.policy.Roles.rotationFor(role).RoutingKey
+	return e.policy.Roles.rotationFor(role)
 }

@@ -88,6 +88,11 @@ type Rotation struct {
 	People     []string
 	Shift      time.Duration // default 168h
 	RoutingKey string        // from routing_key, or the variable named by routing_key_env
+	// EscalationPolicy is the PagerDuty escalation policy (name or ID) that
+	// RoutingKey's service pages (escalation_policy). Optional: when set and
+	// Options.OnCall says it misses its on-call standard, paging the role
+	// adds an oncall_warning entry to the SEV's timeline.
+	EscalationPolicy string
 }
 
 // TeamRotation is a team's TLOC rotation, used when every Match label
@@ -298,6 +303,20 @@ func (pp *policyParser) str(dst *string) func(*yaml.Node, string) {
 	}
 }
 
+// name decodes a non-empty string; what says what it names.
+func (pp *policyParser) name(dst *string, what string) func(*yaml.Node, string) {
+	return func(n *yaml.Node, key string) {
+		if !pp.scalar(n, key) {
+			return
+		}
+		if n.Tag == "!!null" || strings.TrimSpace(n.Value) == "" {
+			pp.errorf(n, key, "want %s, got nothing", what)
+			return
+		}
+		*dst = n.Value
+	}
+}
+
 func (pp *policyParser) expr(dst *string) func(*yaml.Node, string) {
 	return func(n *yaml.Node, key string) {
 		if !pp.scalar(n, key) {
@@ -474,17 +493,18 @@ func (pp *policyParser) teams(n *yaml.Node, key string, r *RolesPolicy) {
 	}
 }
 
-// rotation decodes {rotation, shift, routing_key | routing_key_env} and,
-// for teams (match != nil), {match}.
+// rotation decodes {rotation, shift, routing_key | routing_key_env,
+// escalation_policy} and, for teams (match != nil), {match}.
 func (pp *policyParser) rotation(r *Rotation, match *map[string]string) func(*yaml.Node, string) {
 	return func(n *yaml.Node, key string) {
 		r.Shift = DefaultShift
 		var env string
 		h := map[string]func(*yaml.Node, string){
-			"rotation":        pp.strings(&r.People),
-			"shift":           pp.duration(&r.Shift),
-			"routing_key":     pp.str(&r.RoutingKey),
-			"routing_key_env": pp.str(&env),
+			"rotation":          pp.strings(&r.People),
+			"shift":             pp.duration(&r.Shift),
+			"routing_key":       pp.str(&r.RoutingKey),
+			"routing_key_env":   pp.str(&env),
+			"escalation_policy": pp.name(&r.EscalationPolicy, "a PagerDuty escalation policy name or ID"),
 		}
 		req := []string{"rotation"}
 		if match != nil {

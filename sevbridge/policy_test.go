@@ -29,11 +29,11 @@ func TestParsePolicyGood(t *testing.T) {
 			},
 		},
 		Roles: RolesPolicy{
-			IMOC: Rotation{People: []string{"ana", "ben"}, Shift: 168 * time.Hour, RoutingKey: "KEY-IMOC"},
-			TLOC: Rotation{People: []string{"eve"}, Shift: 168 * time.Hour, RoutingKey: "KEY-TLOC"},
+			IMOC: Rotation{People: []string{"ana", "ben"}, Shift: 168 * time.Hour, RoutingKey: "KEY-IMOC", EscalationPolicy: "SEV IMOC"},
+			TLOC: Rotation{People: []string{"eve"}, Shift: 168 * time.Hour, RoutingKey: "KEY-TLOC", EscalationPolicy: "PTLOC01"},
 			BMOC: Rotation{People: []string{"cat"}, Shift: 168 * time.Hour, RoutingKey: "KEY-BMOC"},
 			Teams: []TeamRotation{
-				{Match: map[string]string{"route": "/login"}, Rotation: Rotation{People: []string{"dan"}, Shift: 168 * time.Hour, RoutingKey: "KEY-LOGIN"}},
+				{Match: map[string]string{"route": "/login"}, Rotation: Rotation{People: []string{"dan"}, Shift: 168 * time.Hour, RoutingKey: "KEY-LOGIN", EscalationPolicy: "Identity"}},
 				{Match: map[string]string{"team": "storage"}, Rotation: Rotation{People: []string{"sam"}, Shift: 168 * time.Hour, RoutingKey: "KEY-STORAGE"}},
 			},
 		},
@@ -95,6 +95,14 @@ func TestParsePolicyBad(t *testing.T) {
 			"6: roles.teams[0].match: missing",
 			"7: roles.teams[1].routing_key: set routing_key or routing_key_env, not both",
 		}},
+		{"escalation_policy.bad.yml", []string{
+			"2: roles.imoc.escalation_policy: want a value, got a list",
+			"3: roles.tloc.escalation_policy: want a PagerDuty escalation policy name or ID, got nothing",
+			"4: roles.bmoc.escalation_policy: want a PagerDuty escalation policy name or ID, got nothing",
+			"7: roles.teams[0].escalation_policy: want a value, got a mapping",
+			"10: roles.teams[1].escalation_policy: want a PagerDuty escalation policy name or ID, got nothing",
+			"11: roles.teams[2].escalation_policy: duplicate key",
+		}},
 		{"shape.bad.yml", []string{
 			"1: interval: want a value, got a list",
 			`2: availability: want a mapping, got "yes"`,
@@ -124,7 +132,7 @@ func TestParsePolicySyntaxError(t *testing.T) {
 func TestParsePolicyEveryBadFixtureFails(t *testing.T) {
 	files, err := filepath.Glob("testdata/policy/*.bad.yml")
 	require.NoError(t, err)
-	require.Len(t, files, 7)
+	require.Len(t, files, 8)
 	for _, f := range files {
 		_, err := ParsePolicyFile(f)
 		require.Error(t, err, f)

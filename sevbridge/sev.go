@@ -96,6 +96,9 @@ const (
 	KindResolved      = "resolved"
 	KindPaged         = "paged"
 	KindNote          = "note"
+	// KindOnCallWarning follows a paged entry when the role's escalation
+	// policy misses its on-call standard (see OnCallStandards).
+	KindOnCallWarning = "oncall_warning"
 )
 
 // Impact scopes.
