@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigilsre/vigil/alerting/notify"
+	"github.com/vigilsre/vigil/alerting/oncall"
 )
 
 // Config is the content of Vigil's configuration file after defaults are
@@ -23,6 +24,9 @@ type Config struct {
 	Notify           notify.Config // notify; receivers and routes, see config_notify.go
 	Dependencies     DependenciesConfig
 	SEV              SEVConfig // sev; the SEV bridge, see config_sev.go
+	// OnCall is the oncall section: the on-call readiness checks of the
+	// PagerDuty set-up, see config_oncall.go. nil (no section): none.
+	OnCall *oncall.Config
 }
 
 // ServerConfig is the "server" section: the HTTP listener.

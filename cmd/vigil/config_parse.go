@@ -116,6 +116,7 @@ func configSchema(d *decoder, c *Config, dir string) schema {
 		"notify":       d.notify(&c.Notify),
 		"dependencies": d.mapping(dependenciesSchema(d, &c.Dependencies, dir)),
 		"sev":          d.mapping(sevSchema(d, &c.SEV, dir)),
+		"oncall":       d.oncallSection(&c.OnCall),
 	}
 }
 

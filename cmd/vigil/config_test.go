@@ -44,7 +44,7 @@ testdata/section_not_mapping.bad.yml:3: storage: expected a mapping, got a list`
 testdata/many_problems.bad.yml:5: storage.retention: invalid duration "2 weeks"
 testdata/many_problems.bad.yml:6: storage.wal_sync: invalid value "never": want "always" or an fsync interval such as 1s
 testdata/many_problems.bad.yml:7: sampling_interval: invalid duration "10"
-testdata/many_problems.bad.yml:8: quer: unknown key (known keys: dependencies, ingest, log, notify, query, rules, sampling_interval, self_monitoring, server, sev, storage)
+testdata/many_problems.bad.yml:8: quer: unknown key (known keys: dependencies, ingest, log, notify, oncall, query, rules, sampling_interval, self_monitoring, server, sev, storage)
 testdata/many_problems.bad.yml:11: log.level: invalid level "INFO": want debug, info, warn or error
 testdata/many_problems.bad.yml:13: self_monitoring.interval: must be greater than 0`},
 		{"rules_bad.bad.yml", `testdata/rules_bad.bad.yml:2: rules.files[0]: invalid glob "rules/[a-z.yml": syntax error in pattern

@@ -42,7 +42,7 @@ sev", read the SLA ledger with "vigil sla" and load-test a server with
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newRulesCmd(), newDepsCmd(), newSevCmd(), newSLACmd(), newBenchCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(), newPushCmd(), newQueryCmd(), newRulesCmd(), newDepsCmd(), newSevCmd(), newSLACmd(), newOncallCmd(), newBenchCmd(), newVersionCmd())
 	return root
 }
 

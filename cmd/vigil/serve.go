@@ -42,6 +42,10 @@ func newServeCmd() *cobra.Command {
   POST /api/v1/sevs, /api/v1/sevs/ID/ACTION
                     declare a SEV; ack, diagnose, mitigate, resolve or
                     set-level one
+  GET  /api/v1/oncall
+                    the on-call readiness checks of the PagerDuty set-up:
+                    the violations of the last successful check (with an
+                    oncall section)
   POST /api/v1/admin/flush
                     cut the in-memory head into a block on disk now
                     (for backups and tests); answers once it is durable

@@ -78,7 +78,7 @@ func (s *server) bridgeOptions(p *sevbridge.Policy, store *sevbridge.Store, engi
 		Logger:      s.logger.With("component", "sev"),
 		Registerer:  s.reg,
 	}
-	return sevbridge.Options{
+	opts := sevbridge.Options{
 		Policy: p,
 		Store:  store,
 		Query:  engine,
@@ -91,6 +91,10 @@ func (s *server) bridgeOptions(p *sevbridge.Policy, store *sevbridge.Store, engi
 		Logger:        s.logger.With("component", "sev"),
 		Registerer:    s.reg,
 	}
+	if s.oncall != nil && s.oncall.runner != nil { // a nil *Runner must not become a non-nil interface
+		opts.OnCall = s.oncall.runner
+	}
+	return opts
 }
 
 // eventsURL is the PagerDuty Events API the SEV pages go to:

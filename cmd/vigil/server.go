@@ -68,7 +68,8 @@ type server struct {
 	logger *slog.Logger
 	reg    *prometheus.Registry
 	gate   *gate
-	addr   string // the bound listen address
+	addr   string       // the bound listen address
+	oncall *oncallStack // the on-call checks; nil without an oncall section
 }
 
 // serve runs the server until ctx is done, then stops it gracefully. The
@@ -138,6 +139,7 @@ func (s *server) httpServer() *http.Server {
 	mux.HandleFunc("GET /-/healthy", healthy)
 	mux.HandleFunc("GET /-/ready", s.gate.ready)
 	mux.Handle("GET /metrics", promhttp.InstrumentMetricHandler(s.reg, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+
 	mux.Handle("/", s.gate)
 	return &http.Server{
 		Handler:           mux,
@@ -212,6 +214,10 @@ func (s *server) storeOptions() tsdb.Options {
 func (s *server) serveReady(ctx context.Context, db store, served <-chan error, stopHTTP func() error) (err error) {
 	s.gate.close("starting: loading rule files")
 	engine := s.queryEngine(db)
+	if s.oncall, err = s.startOncall(); err != nil { // before the bridge, which warns from its checks
+		return err
+	}
+	defer s.oncall.stop()
 	sev, err := s.startSEV(engine)
 	if err != nil {
 		return err
@@ -281,6 +287,7 @@ func (s *server) dataHandler(db store, engine *query.Engine, al *alertStack, sev
 	if sev != nil {
 		sevapi.New(sev.bridge, sevapi.Options{Logger: s.logger.With("component", "api")}).Register(mux)
 	}
+	s.registerOncall(mux, s.oncall)
 	mux.Handle("POST /-/reload", al.reloader)
 	return mux
 }
