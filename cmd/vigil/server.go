@@ -139,7 +139,7 @@ func (s *server) httpServer() *http.Server {
 	mux.HandleFunc("GET /-/healthy", healthy)
 	mux.HandleFunc("GET /-/ready", s.gate.ready)
 	mux.Handle("GET /metrics", promhttp.InstrumentMetricHandler(s.reg, promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
-
+	handleProfiles(mux)
 	mux.Handle("/", s.gate)
 	return &http.Server{
 		Handler:           mux,
