@@ -26,8 +26,12 @@ func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
+// exitCoder is an error that chooses the process exit code.
+type exitCoder interface{ ExitCode() int }
+
 // run executes one command line and returns the process exit code: 0 on
-// success, 2 for a command line that does not parse, 1 for any other error.
+// success, 2 for a command line that does not parse, the code of an error
+// that has one (exitCoder), 1 for any other error.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd()
 	root.SetArgs(args)
@@ -41,6 +45,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stderr, "vigil: %v\n", err)
 	if errors.As(err, new(*usageError)) {
 		return 2
+	}
+	var ec exitCoder
+	if errors.As(err, &ec) {
+		return ec.ExitCode()
 	}
 	return 1
 }

@@ -131,8 +131,7 @@ func newOncallReader(c *oncall.Config, getenv func(string) string) (*oncall.Read
 }
 
 // checkFailedError is a check that could not be made: the configuration,
-// the token or PagerDuty. It exits with code 2, as a usage error does, but
-// prints its own message.
+// the token or PagerDuty. It exits with code 2.
 type checkFailedError struct{ err error }
 
 // Error implements error.
@@ -141,15 +140,8 @@ func (e *checkFailedError) Error() string { return e.err.Error() }
 // Unwrap returns the cause.
 func (e *checkFailedError) Unwrap() error { return e.err }
 
-// As lets run, which exits 2 for a *usageError, find one: the exit code is
-// all the two share.
-func (e *checkFailedError) As(target any) bool {
-	if u, ok := target.(**usageError); ok {
-		*u = &usageError{path: "vigil oncall check", err: e.err}
-		return true
-	}
-	return false
-}
+// ExitCode is 2: nothing could be checked.
+func (e *checkFailedError) ExitCode() int { return 2 }
 
 // violationsError is the outcome of a check that found violations: exit
 // code 1, after the report was printed.
