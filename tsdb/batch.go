@@ -2,6 +2,7 @@ package tsdb
 
 import (
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
 )
 
 // Sample is one float value at a timestamp in milliseconds since the epoch.
@@ -18,12 +19,24 @@ type Sample struct {
 // pooled Batch reaches a steady state with no allocation per request.
 type Batch struct {
 	Series []BatchSeries
+
+	// Resolve returns the labels of Series[i] when its Ref names no series
+	// of the head any more (the series was dropped after a cut while its
+	// sender was silent). It is required when some series have a Ref and
+	// no Labels; AppendBatch calls it rarely, with the head's locks held.
+	Resolve func(i int) (labels.Labels, error)
 }
 
 // BatchSeries is one series of a Batch. Labels are sorted by name, have valid
 // names, no duplicate names and no empty values.
+//
+// Ref, when not zero, is what an earlier AppendBatch reported for these
+// labels: the series is then found by its reference alone, and Labels may
+// be empty (see Batch.Resolve). AppendBatch sets Ref of every series it
+// stored a sample of, or found, so a caller can remember it.
 type BatchSeries struct {
 	Labels  labels.Labels
+	Ref     storage.SeriesRef
 	Samples []Sample
 }
 
@@ -42,7 +55,7 @@ func (b *Batch) Next() *BatchSeries {
 		b.Series = append(b.Series, BatchSeries{})
 	}
 	s := &b.Series[len(b.Series)-1]
-	s.Labels = labels.EmptyLabels()
+	s.Labels, s.Ref = labels.EmptyLabels(), 0
 	s.Samples = s.Samples[:0]
 	return s
 }

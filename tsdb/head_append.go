@@ -53,6 +53,7 @@ type appendState struct {
 	ooo     []oooPending // accepted out-of-order samples, in batch order
 	created []*memSeries // series this call created, to undo on a WAL error
 	missing bool         // some items had no series after lookup
+	stale   bool         // some items' Ref named no series
 
 	minValidT  int64            // h.minValidT, read once appendMu is held
 	window     int64            // h.oooWindow
@@ -120,8 +121,11 @@ func (st *appendState) fitsPool() bool {
 func (st *appendState) reset(h *head, b *Batch) {
 	st.items = st.items[:0]
 	for i := range b.Series {
-		var hash uint64
-		hash, st.hashBuf = hashLabels(st.hashBuf, b.Series[i].Labels)
+		// A ref's low bits are its label hash's, so either names the shard.
+		hash := uint64(b.Series[i].Ref)
+		if hash == 0 {
+			hash, st.hashBuf = hashLabels(st.hashBuf, b.Series[i].Labels)
+		}
 		st.items = append(st.items, appendItem{hash: hash})
 	}
 	st.order, st.bounds = groupByShard(len(st.items), len(h.shards), func(i int) int {
@@ -133,7 +137,7 @@ func (st *appendState) reset(h *head, b *Batch) {
 	st.symbols = &h.symbols
 	st.minT, st.maxT = math.MaxInt64, math.MinInt64
 	st.created = st.created[:0]
-	st.missing = false
+	st.missing, st.stale = false, false
 	st.seriesRecs.reset()
 	st.samplesRecs.reset()
 	st.res = AppendResult{}
@@ -155,6 +159,11 @@ func (h *head) appendBatch(b *Batch, wal recordLog) (AppendResult, error) {
 	st.minValidT = h.minValidT.Load() // after the locks: see setMinValidTime
 
 	h.lookup(st, b)
+	if st.stale {
+		if err := h.resolveStale(st, b); err != nil {
+			return AppendResult{}, err
+		}
+	}
 	if st.missing {
 		h.create(st, b)
 	}
@@ -165,6 +174,11 @@ func (h *head) appendBatch(b *Batch, wal recordLog) (AppendResult, error) {
 	}
 	h.apply(st)
 	h.metrics.observe(st.res, len(st.created))
+	for i := range st.items {
+		if s := st.items[i].s; s != nil {
+			b.Series[i].Ref = s.ref
+		}
+	}
 	return st.res, nil
 }
 
@@ -203,15 +217,54 @@ func (h *head) lookupShard(st *appendState, b *Batch, sh *shardState, group []in
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
 	for _, i := range group {
-		st.items[i].s = sh.byHash[st.items[i].hash] // a candidate
+		if ref := b.Series[i].Ref; ref != 0 {
+			st.items[i].s = sh.byRef[ref]
+		} else {
+			st.items[i].s = sh.byHash[st.items[i].hash] // a candidate
+		}
 	}
 	for _, i := range group {
 		it := &st.items[i]
+		if b.Series[i].Ref != 0 {
+			st.stale = st.stale || it.s == nil
+			continue
+		}
 		if it.s == nil || !h.symbols.equal(it.s.syms, b.Series[i].Labels) {
 			it.s = sh.get(&h.symbols, it.hash, b.Series[i].Labels)
 		}
 		st.missing = st.missing || it.s == nil
 	}
+}
+
+// resolveStale finds the series of the items whose Ref named no series, by
+// the labels b.Resolve gives for them; a series not found is created as any
+// new one. The labels hash to the shard of the ref, whose appendMu is held.
+func (h *head) resolveStale(st *appendState, b *Batch) error {
+	for i := range st.items {
+		it, bs := &st.items[i], &b.Series[i]
+		if bs.Ref == 0 || it.s != nil {
+			continue
+		}
+		if b.Resolve == nil {
+			return fmt.Errorf("series ref %d: no such series, and the batch cannot resolve its labels", bs.Ref)
+		}
+		lset, err := b.Resolve(i)
+		if err != nil {
+			return fmt.Errorf("resolve the labels of series ref %d: %w", bs.Ref, err)
+		}
+		hash, buf := hashLabels(st.hashBuf, lset)
+		st.hashBuf = buf
+		if h.shardOf(hash) != h.shardOf(it.hash) {
+			return fmt.Errorf("series ref %d: labels %s belong to another series", bs.Ref, lset)
+		}
+		bs.Labels, bs.Ref, it.hash = lset, 0, hash
+		sh := &h.shards[h.shardOf(hash)]
+		sh.mu.RLock()
+		it.s = sh.get(&h.symbols, hash, lset)
+		sh.mu.RUnlock()
+		st.missing = st.missing || it.s == nil
+	}
+	return nil
 }
 
 // create makes the series that lookup did not find and encodes them into
