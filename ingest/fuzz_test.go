@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/textparse"
 	"github.com/prometheus/prometheus/prompb"
+	"github.com/prometheus/prometheus/storage"
 
 	"github.com/vigilsre/vigil/tsdb"
 )
@@ -46,7 +47,56 @@ func FuzzDecodeRemoteWrite(f *testing.F) {
 		if err == nil && histograms != wantHistograms {
 			t.Fatalf("%d native histograms, gogo %d", histograms, wantHistograms)
 		}
+		if err == nil {
+			checkCachedDecode(t, snappy.Encode(nil, p), want)
+		}
 	})
+}
+
+// checkCachedDecode decodes a valid body twice through a series cache: the
+// first time every series is decoded from its labels, and cached under the
+// reference a stand-in store gives it; the second time the series with
+// their labels one after the other come by that reference alone, and
+// resolving them gives the labels of the first time.
+func checkCachedDecode(t *testing.T, body []byte, want string) {
+	t.Helper()
+	d := &decoder{cache: newSeriesCache(1 << 10)}
+	var first, second tsdb.Batch
+	if _, err := d.decodeRemoteWrite(&first, body, math.MaxInt64); err != nil {
+		t.Fatalf("through the cache: %v", err)
+	}
+	if got := batchString(&first); got != want {
+		t.Fatalf("through the cache:\n%s\nwant:\n%s", got, want)
+	}
+	refs := map[string]storage.SeriesRef{} // the stand-in store
+	for i := range first.Series {
+		s := &first.Series[i]
+		if refs[s.Labels.String()] == 0 {
+			refs[s.Labels.String()] = storage.SeriesRef(len(refs) + 1)
+		}
+		s.Ref = refs[s.Labels.String()]
+	}
+	d.remember(&first)
+	if _, err := d.decodeRemoteWrite(&second, body, math.MaxInt64); err != nil {
+		t.Fatalf("from the cache: %v", err)
+	}
+	for i := range second.Series {
+		s := &second.Series[i]
+		if s.Ref == 0 {
+			continue // labels not one after the other: decoded again
+		}
+		ls, err := d.resolve(i)
+		if err != nil {
+			t.Fatalf("resolve series %d: %v", i, err)
+		}
+		if s.Ref != refs[ls.String()] {
+			t.Fatalf("series %d %s came by ref %d, want %d", i, ls, s.Ref, refs[ls.String()])
+		}
+		s.Labels = ls
+	}
+	if got := batchString(&second); got != want {
+		t.Fatalf("from the cache:\n%s\nwant:\n%s", got, want)
+	}
 }
 
 // checkDecoded compares a decoded batch, or its error, with what gogo found.

@@ -38,6 +38,7 @@ type Handler struct {
 	adm     *admission
 	metrics *metrics
 	pool    ctxPool
+	series  *seriesCache // nil when Options.SeriesCacheEntries < 0
 }
 
 // NewHandler returns a Handler that stores into app. Options left zero get
@@ -46,7 +47,11 @@ type Handler struct {
 func NewHandler(app Appender, opts Options) *Handler {
 	opts = opts.withDefaults()
 	adm := newAdmission(int64(opts.MaxInflightRequests), opts.MaxInflightBytes)
-	return &Handler{app: app, opts: opts, adm: adm, metrics: newMetrics(opts.Registerer, adm)}
+	h := &Handler{app: app, opts: opts, adm: adm, metrics: newMetrics(opts.Registerer, adm)}
+	if opts.SeriesCacheEntries > 0 {
+		h.series = newSeriesCache(opts.SeriesCacheEntries)
+	}
+	return h
 }
 
 // Register mounts the endpoints on mux: POST /api/v1/write (remote write
@@ -137,6 +142,7 @@ func (h *Handler) handle(c *requestCtx, w http.ResponseWriter, r *http.Request, 
 			err = fmt.Errorf("store samples: %w", err)
 			return outcome{code: statusCode(err), msg: err.Error(), err: err}
 		}
+		c.dec.remember(&c.batch)
 	}
 	if e == otlpMetrics {
 		return otlpResult(res, &c.otlp)
@@ -169,6 +175,7 @@ func (h *Handler) decode(c *requestCtx, w http.ResponseWriter, r *http.Request, 
 		} else if err := h.adm.reserve(&c.reserved, n); err != nil {
 			return 0, err
 		}
+		c.dec.cache = h.series
 		return c.dec.decodeRemoteWrite(&c.batch, body, h.opts.MaxBodyBytes)
 	case otlpMetrics:
 		return 0, c.otlp.decode(&c.batch, body, h.opts.MaxBodyBytes)

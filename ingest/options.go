@@ -43,6 +43,12 @@ type Options struct {
 	// a value below twice MaxBodyBytes slows big requests down rather than
 	// refusing them. Default (0): DefaultMaxInflightBytes.
 	MaxInflightBytes int64
+	// SeriesCacheEntries bounds the series cache, which maps the raw label
+	// bytes of known series to their reference in the store so that their
+	// labels are not decoded again: each of its two generations holds at
+	// most this many entries (about 30 bytes each). Default (0):
+	// DefaultSeriesCacheEntries; negative: no cache.
+	SeriesCacheEntries int
 	// Logger receives the handler's logs. Default: slog.Default().
 	Logger *slog.Logger
 	// Registerer receives the vigil_ingest_* metrics. Default: none are
@@ -78,6 +84,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxInflightBytes <= 0 {
 		o.MaxInflightBytes = DefaultMaxInflightBytes
+	}
+	if o.SeriesCacheEntries == 0 {
+		o.SeriesCacheEntries = DefaultSeriesCacheEntries
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -27,12 +27,17 @@ type decoder struct {
 	sb       seriesBuilder // the labels of the series being decoded
 	text     textState
 	problems problems
+
+	cache *seriesCache // the Handler's; nil decodes every series' labels
+	hits  []cacheHit   // series of the batch found in the cache
+	fills []cacheFill  // series of the batch to cache once stored
 }
 
 // reusable reports whether d is small enough to go back to a pool.
 func (d *decoder) reusable() bool {
 	return cap(d.plain) <= maxPooledBytes && cap(d.text.scratch) <= maxPooledBytes &&
-		cap(d.ws.samples) <= maxPooledSamples && cap(d.ws.labels) <= maxPooledSeries
+		cap(d.ws.samples) <= maxPooledSamples && cap(d.ws.labels) <= maxPooledSeries &&
+		cap(d.hits) <= maxPooledSeries && cap(d.fills) <= maxPooledSeries
 }
 
 // decoders serves DecodeRemoteWrite and ParseText. It is a cache of scratch
@@ -68,6 +73,7 @@ func (c *requestCtx) Reset() {
 		c.batch.Series[i].Labels = labels.EmptyLabels()
 	}
 	c.batch.Reset()
+	c.dec.hits, c.dec.fills = c.dec.hits[:0], c.dec.fills[:0]
 	c.body = c.body[:0]
 	c.limit = io.LimitedReader{}
 	c.otlp.reset()
@@ -94,7 +100,9 @@ func (p *ctxPool) get() *requestCtx {
 	if c, ok := p.p.Get().(*requestCtx); ok {
 		return c
 	}
-	return new(requestCtx)
+	c := new(requestCtx)
+	c.batch.Resolve = c.dec.resolve
+	return c
 }
 
 func (p *ctxPool) put(c *requestCtx) {

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/klauspost/compress/snappy"
+	"github.com/prometheus/prometheus/storage"
 
 	"github.com/vigilsre/vigil/tsdb"
 )
@@ -32,6 +33,7 @@ func DecodeRemoteWrite(dst *tsdb.Batch, body []byte) error {
 // decodeRemoteWrite is DecodeRemoteWrite with a limit on the decompressed
 // size. It returns the number of native histograms it dropped.
 func (d *decoder) decodeRemoteWrite(dst *tsdb.Batch, body []byte, limit int64) (int, error) {
+	d.hits, d.fills = d.hits[:0], d.fills[:0]
 	p, err := d.unsnappy(body, limit)
 	if err != nil {
 		return 0, err
@@ -104,40 +106,89 @@ func (d *decoder) decodeTimeSeries(dst *tsdb.Batch, p []byte, i, wt int) (int, e
 		return i, err
 	}
 	d.ws.reset()
-	if err := d.ws.decode(p[start:end]); err != nil {
+	b := p[start:end]
+	if err := d.ws.decode(b); err != nil {
 		return i, fmt.Errorf("TimeSeries: %w", err)
 	}
-	d.addWireSeries(dst)
+	if err := d.addWireSeries(dst, b); err != nil {
+		return i, fmt.Errorf("TimeSeries: %w", err)
+	}
 	return end, nil
 }
 
-// addWireSeries validates the decoded TimeSeries and appends it to dst.
-func (d *decoder) addWireSeries(dst *tsdb.Batch) {
+// addWireSeries appends the decoded TimeSeries b to dst: by the reference
+// the series cache has for its raw label bytes, or else with its labels
+// decoded and validated, to be cached once stored. An error is a malformed
+// label; an invalid series is recorded and skipped.
+func (d *decoder) addWireSeries(dst *tsdb.Batch, b []byte) error {
 	ws := &d.ws
+	cached := !ws.eager && d.cache != nil
+	var key seriesKey
+	if cached {
+		raw := b[ws.rawFrom:ws.rawTo]
+		key = d.cache.key(raw)
+		if ref, fresh, ok := d.cache.get(key); ok {
+			d.addCached(dst, ref, key, raw, fresh)
+			return nil
+		}
+	}
+	if !ws.eager {
+		if err := ws.decodeLabels(b[ws.rawFrom:ws.rawTo]); err != nil {
+			return fmt.Errorf("field 1: %w", err)
+		}
+	}
 	ls, err := d.sb.build(ws.labels)
 	if err != nil {
 		d.problems.add(seriesError(err, formatSeries(ws.labels)), len(ws.samples))
-		return
+		return nil
 	}
 	if len(ws.samples) == 0 {
-		return
+		return nil
 	}
 	s := dst.Next()
 	s.Labels = ls
 	s.Samples = append(s.Samples, ws.samples...)
+	if cached {
+		d.fills = append(d.fills, cacheFill{series: len(dst.Series) - 1, key: key})
+	}
+	return nil
+}
+
+// addCached appends the decoded TimeSeries to dst by ref, the reference
+// cached for its raw label bytes.
+func (d *decoder) addCached(dst *tsdb.Batch, ref storage.SeriesRef, key seriesKey, raw []byte, fresh bool) {
+	if len(d.ws.samples) == 0 {
+		return
+	}
+	s := dst.Next()
+	s.Ref = ref
+	s.Samples = append(s.Samples, d.ws.samples...)
+	i := len(dst.Series) - 1
+	d.hits = append(d.hits, cacheHit{series: i, key: key, raw: raw})
+	if !fresh {
+		d.fills = append(d.fills, cacheFill{series: i, key: key})
+	}
 }
 
 // wireSeries is one TimeSeries as it came: label views into the request,
 // samples, and a count of the native histograms it carried. It is reused
 // from series to series.
+//
+// Labels are decoded only when needed: while the Label fields come one
+// after the other (as every known sender writes them), they are left as
+// raw bytes, b[rawFrom:rawTo], for the series cache; when other fields come
+// between them, they are decoded as they come (eager).
 type wireSeries struct {
-	labels     []wireLabel
-	samples    []tsdb.Sample
-	histograms int
+	labels         []wireLabel
+	samples        []tsdb.Sample
+	histograms     int
+	rawFrom, rawTo int  // the Label fields not decoded yet
+	eager          bool // labels holds every Label field so far
 }
 
 func (ws *wireSeries) reset() {
 	ws.labels, ws.samples, ws.histograms = ws.labels[:0], ws.samples[:0], 0
+	ws.rawFrom, ws.rawTo, ws.eager = 0, 0, false
 }
 
 // decode decodes a TimeSeries message:
@@ -154,7 +205,7 @@ func (ws *wireSeries) decode(b []byte) error {
 		}
 		switch num {
 		case 1:
-			i, err = ws.decodeLabel(b, next, wt)
+			i, err = ws.addLabelField(b, i, next, wt)
 		case 2:
 			i, err = ws.decodeSample(b, next, wt)
 		case 3:
@@ -167,6 +218,47 @@ func (ws *wireSeries) decode(b []byte) error {
 		}
 		if err != nil {
 			return fmt.Errorf("field %d: %w", num, err)
+		}
+	}
+	return nil
+}
+
+// addLabelField takes the Label field whose tag is at b[tag:] and whose
+// value is at b[i:]: it extends the raw Label bytes when it follows them,
+// else it decodes them and it.
+func (ws *wireSeries) addLabelField(b []byte, tag, i, wt int) (int, error) {
+	if ws.eager {
+		return ws.decodeLabel(b, i, wt)
+	}
+	_, end, err := readMessage(b, i, wt)
+	if err != nil {
+		return i, err
+	}
+	switch {
+	case ws.rawFrom == ws.rawTo:
+		ws.rawFrom, ws.rawTo = tag, end
+	case ws.rawTo == tag:
+		ws.rawTo = end
+	default:
+		ws.eager = true
+		if err := ws.decodeLabels(b[ws.rawFrom:ws.rawTo]); err != nil {
+			return i, err
+		}
+		return ws.decodeLabel(b, i, wt)
+	}
+	return end, nil
+}
+
+// decodeLabels decodes raw Label fields, each one already known to be a
+// well-framed field 1.
+func (ws *wireSeries) decodeLabels(raw []byte) error {
+	for i := 0; i < len(raw); {
+		_, wt, next, err := readTag(raw, i)
+		if err != nil {
+			return err
+		}
+		if i, err = ws.decodeLabel(raw, next, wt); err != nil {
+			return err
 		}
 	}
 	return nil
