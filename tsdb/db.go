@@ -231,13 +231,16 @@ func (db *DB) openWAL(replayFrom int) error {
 }
 
 // AppendBatch stores a batch: it validates every sample against its series'
-// newest one, writes the new series and the accepted samples to the WAL (and
-// fsyncs when the sync interval is 0) before any of them becomes visible,
-// then appends them to the head. The error is a storage failure, after which
-// nothing of the batch is stored; rejected samples are counted in the result
-// instead, and FirstError (a *SampleError) names the first. The batch is not
-// retained after the call. Appending samples of known series does not
-// allocate.
+// newest one, writes the new series and the accepted samples to the WAL
+// before any of them becomes visible, then appends them to the head. When
+// the sync interval is 0 it returns only once the WAL is fsynced up to the
+// batch's records, sharing the fsync with the batches in flight (group
+// commit; see the package doc). The error is a storage failure: after a WAL
+// write error nothing of the batch is stored; after an fsync error the
+// batch stays in the head though the call fails, and the WAL takes no more
+// writes. Rejected samples are counted in the result instead, and
+// FirstError (a *SampleError) names the first. The batch is not retained
+// after the call. Appending samples of known series does not allocate.
 func (db *DB) AppendBatch(b *Batch) (AppendResult, error) {
 	db.closeMu.RLock()
 	defer db.closeMu.RUnlock()

@@ -68,21 +68,41 @@
 //     bounds, whatever the window; one older than its series' newest but
 //     within Options.OutOfOrderWindow is accepted when no sample with its
 //     timestamp is stored (with one, it is a duplicate or a conflict);
-//  5. writes one WAL Log call holding the series records (the new series)
-//     and then the samples records (the accepted samples), each record cut
-//     at about 1 MiB so no push, however large, meets the WAL's record
-//     limit (docs/records.md) — fsynced before it returns when the sync
-//     interval is 0;
+//  5. writes one WAL Write call (one write(2)) holding the series records
+//     (the new series) and then the samples records (the accepted samples),
+//     each record cut at about 1 MiB so no push, however large, meets the
+//     WAL's record limit (docs/records.md); the write returns its position
+//     in the WAL;
 //  6. appends the accepted samples to the chunks, one write lock per shard,
 //     and only now do they become visible to queries;
-//  7. releases appendMu.
+//  7. releases appendMu;
+//  8. when the sync interval is 0, waits until its position is fsynced
+//     (wal.Log.WaitDurable) and only then returns.
+//
+// Step 8 is group commit: the batches waiting share fsyncs. While one fsync
+// runs, the batches that touch the same shards go through steps 2 to 7 and
+// queue; when it ends, the first of them fsyncs once for all. Ordering stays
+// under appendMu and durability comes after it, so a shard is never locked
+// through an fsync, and an fsync costs a batch a share of a disk flush, not
+// a place in a queue of them. A batch validated against samples of one not
+// yet durable (a duplicate, or the next sample of a series) is written
+// after it, and an fsync of a position covers every write before it (a
+// rolled segment was fsynced when it was closed), so no batch is
+// acknowledged before those it depends on. A batch with nothing to log,
+// all duplicates say, waits for the last write before it for the same
+// reason. Until its fsync, a batch's samples can be queried though the push
+// is not acknowledged yet; a machine crash then may lose them, as it may
+// lose any push not acknowledged.
 //
 // If the WAL write fails, the validation state of the batch's series is
 // restored and the series it created are removed: nothing of the batch is
-// stored, and AppendBatch returns the error. (If the write reached the file
-// but its fsync failed, a replay may still bring the batch back: a client
-// that retries then sends duplicates, which are ignored.) Known series
-// append without allocating: the scratch state is pooled.
+// stored, and AppendBatch returns the error. If the write succeeded but the
+// fsync failed, the batch stays in the head, visible to queries until a
+// restart, though AppendBatch fails; the WAL takes no more writes (it cannot
+// know what reached the disk), and a replay may bring the batch back or not.
+// A client that retries sends duplicates, which are ignored. Known series
+// append without allocating: the scratch state is pooled, and waiting for
+// an fsync does not allocate either.
 //
 // # The race between appenders, and replay
 //
@@ -100,9 +120,9 @@
 // Replay, applying the records in WAL order with the same rules, therefore
 // accepts exactly the samples that were acknowledged, rejects none, and
 // rebuilds the same series under the same refs. The price is that two
-// batches touching the same shard do not overlap their WAL writes (and
-// fsyncs, in sync-every-batch mode); readers never take appendMu and are
-// never held up by the WAL. Head truncation and checkpoints take appendMu
+// batches touching the same shard do not overlap their WAL writes (their
+// fsyncs they share, after appendMu: step 8); readers never take appendMu
+// and are never held up by the WAL. Head truncation and checkpoints take appendMu
 // too, so a series truncation finds empty cannot receive samples before it
 // is removed, and a checkpoint captures each shard at one point of its WAL
 // order.

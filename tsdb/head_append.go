@@ -9,11 +9,24 @@ import (
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/vigilsre/vigil/tsdb/gorilla"
+	"github.com/vigilsre/vigil/tsdb/wal"
 )
 
-// recordLog is where the head writes its WAL records: a *wal.Log.
+// recordLog is where the head writes its WAL records: a *wal.Log, or a
+// test's fake. Log returns once the records are as durable as the log
+// promises.
 type recordLog interface {
 	Log(recs ...[]byte) error
+}
+
+// groupLog is a recordLog that splits Log in two, for group commit: the head
+// calls Write under the shard locks, which orders the records, and
+// WaitDurable once it has released them, so that concurrent batches share
+// fsyncs instead of queueing for one each. *wal.Log is one.
+type groupLog interface {
+	recordLog
+	Write(recs ...[]byte) (wal.Position, error)
+	WaitDurable(p wal.Position) error
 }
 
 // sampleVerdict is what validation decides for one sample.
@@ -65,6 +78,7 @@ type appendState struct {
 	seriesRecs  recordSet    // WAL records of the created series
 	samplesRecs recordSet    // WAL records of the accepted samples
 	recs        [][]byte     // both, series first, for the one Log call
+	pos         wal.Position // where Write put them, for WaitDurable
 
 	res AppendResult
 }
@@ -140,6 +154,7 @@ func (st *appendState) reset(h *head, b *Batch) {
 	st.missing, st.stale = false, false
 	st.seriesRecs.reset()
 	st.samplesRecs.reset()
+	st.pos = 0
 	st.res = AppendResult{}
 }
 
@@ -149,8 +164,26 @@ func (st *appendState) group(s int) []int32 {
 }
 
 // appendBatch stores a batch; see DB.AppendBatch and the package doc for the
-// protocol. On a WAL error nothing of the batch remains.
-func (h *head) appendBatch(b *Batch, wal recordLog) (AppendResult, error) {
+// protocol. On a WAL write error nothing of the batch remains. With a
+// groupLog it waits for the records to be durable after releasing the shard
+// locks; if that fails, the batch stays in the head though the call fails.
+func (h *head) appendBatch(b *Batch, w recordLog) (AppendResult, error) {
+	res, pos, err := h.appendLocked(b, w)
+	if err != nil {
+		return AppendResult{}, err
+	}
+	if g, ok := w.(groupLog); ok {
+		if err := g.WaitDurable(pos); err != nil {
+			return AppendResult{}, fmt.Errorf("sync wal: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// appendLocked does the work of appendBatch under the shard locks: it
+// returns with the batch applied and its records written, not necessarily
+// durable, at pos.
+func (h *head) appendLocked(b *Batch, w recordLog) (AppendResult, wal.Position, error) {
 	st := getAppendState()
 	defer putAppendState(st)
 	st.reset(h, b)
@@ -161,16 +194,16 @@ func (h *head) appendBatch(b *Batch, wal recordLog) (AppendResult, error) {
 	h.lookup(st, b)
 	if st.stale {
 		if err := h.resolveStale(st, b); err != nil {
-			return AppendResult{}, err
+			return AppendResult{}, 0, err
 		}
 	}
 	if st.missing {
 		h.create(st, b)
 	}
 	st.validate(b)
-	if err := st.log(wal); err != nil {
+	if err := st.log(w); err != nil {
 		h.undo(st)
-		return AppendResult{}, fmt.Errorf("write wal: %w", err)
+		return AppendResult{}, 0, fmt.Errorf("write wal: %w", err)
 	}
 	h.apply(st)
 	h.metrics.observe(st.res, len(st.created))
@@ -179,7 +212,7 @@ func (h *head) appendBatch(b *Batch, wal recordLog) (AppendResult, error) {
 			b.Series[i].Ref = s.ref
 		}
 	}
-	return st.res, nil
+	return st.res, st.pos, nil
 }
 
 // lockAppenders takes appendMu of every shard the batch touches, in shard
@@ -445,14 +478,22 @@ func (st *appendState) rejectUncreated(bs BatchSeries) {
 // records first, so that replay meets every series before its samples. A
 // big batch has several records of each kind (see recordSplitSize): one
 // write(2) either way, and on return all of them are in the WAL; a crash
-// during the call can leave only a prefix of them (docs/records.md).
-func (st *appendState) log(wal recordLog) error {
+// during the call can leave only a prefix of them (docs/records.md). A
+// groupLog only writes them, and st.pos is where, for the wait after the
+// locks; a batch with nothing to log gets the position of the last write,
+// as its verdicts (duplicates) may rest on samples not yet durable.
+func (st *appendState) log(w recordLog) error {
 	st.recs = append(st.recs[:0], st.seriesRecs.records()...)
 	st.recs = append(st.recs, st.samplesRecs.records()...)
+	if g, ok := w.(groupLog); ok {
+		var err error
+		st.pos, err = g.Write(st.recs...)
+		return err
+	}
 	if len(st.recs) == 0 {
 		return nil
 	}
-	return wal.Log(st.recs...)
+	return w.Log(st.recs...)
 }
 
 // undo forgets a batch whose WAL write failed: the validation state of its

@@ -2,9 +2,12 @@ package wal
 
 import (
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/prometheus/tsdb/wlog"
 	"github.com/prometheus/prometheus/util/compression"
 	"github.com/stretchr/testify/require"
@@ -90,4 +93,46 @@ func BenchmarkReplay(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkLogConcurrent logs one 1 KiB record per call from 1, 4 and 16
+// goroutines at once with an fsync before every call returns (SyncInterval
+// 0, "wal_sync: always"): what group commit is for. fsyncs/call below 1 is
+// the fsyncs that concurrent calls shared. The goroutines share b.N calls
+// between them, so ns/op is the time per call across all of them.
+func BenchmarkLogConcurrent(b *testing.B) {
+	rec := [][]byte{textBytes(1, 1<<10)}
+	for _, writers := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			reg := prometheus.NewRegistry()
+			l, _ := openCollect(b, b.TempDir(), Options{Registerer: reg})
+			before := metricValue(b, reg, fsyncMetric)
+			b.SetBytes(int64(len(rec[0])))
+			b.ReportAllocs()
+			b.ResetTimer()
+			logConcurrently(b, l, writers, rec)
+			b.StopTimer()
+			fsyncs := metricValue(b, reg, fsyncMetric) - before
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(fsyncs/float64(b.N), "fsyncs/call")
+			require.NoError(b, l.Close())
+		})
+	}
+}
+
+// logConcurrently makes b.N Log calls of recs from writers goroutines.
+func logConcurrently(b *testing.B, l *Log, writers int, recs [][]byte) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for next.Add(1) <= int64(b.N) {
+				if err := l.Log(recs...); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -21,9 +21,29 @@
 // Log writes all records of a call with a single write(2) to the segment
 // before it returns, so once it returns a kill -9 of the process cannot lose
 // them: they are in the kernel's page cache. Against a machine crash,
-// Options.SyncInterval chooses: 0 fsyncs inside every Log call ("wal_sync:
-// always"); a positive interval lets a background goroutine fsync that often,
-// so at most about one interval of acknowledged writes can be lost.
+// Options.SyncInterval chooses: 0 makes every Log call wait for an fsync
+// that covers its records ("wal_sync: always"); a positive interval lets a
+// background goroutine fsync that often, so at most about one interval of
+// acknowledged writes can be lost.
+//
+// # Group commit
+//
+// Log is Write, which orders the records (one write(2) under the log's lock)
+// and returns their Position, then WaitDurable, which waits for an fsync
+// covering that position. Concurrent waiters share fsyncs: while one runs,
+// the writes made meanwhile queue, and when it ends the first of their
+// callers fsyncs once for all of them; an fsync runs without the lock, so
+// writes go on during it. A caller that must order its writes under locks of
+// its own calls Write under them and WaitDurable after releasing them:
+//
+//	pos, err := l.Write(recs...) // under the caller's locks: the log's order is theirs
+//	unlock()
+//	err = l.WaitDurable(pos) // then acknowledge
+//
+// An fsync error reaches every caller waiting for a position it did not
+// make durable, and the log takes no more writes. vigil_wal_writes_total and
+// the count of vigil_wal_fsync_duration_seconds show how many writes shared
+// each fsync.
 //
 // # Checkpoints and truncation
 //

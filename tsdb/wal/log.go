@@ -18,26 +18,34 @@ const maxPooledBuffer = 8 << 20
 //
 // Writers encode their records outside the lock, each into a pooled buffer,
 // then take mu to append the buffer to the current segment with one
-// write(2) and, in fsync-per-call mode, to fsync. A background goroutine does
-// the fsyncs in interval mode; it holds mu only to pick the segment.
+// write(2); the write gets the next Position, so positions follow the order
+// of the records in the log. Durability is a separate step (group commit,
+// see commit.go): in fsync-per-call mode WaitDurable waits until an fsync
+// that started after the write has finished, and concurrent waiters share
+// fsyncs. Fsyncs run with mu released, so writes go on during them. In
+// interval mode a background goroutine does the fsyncs the same way.
 type Log struct {
 	dir       string
 	opts      Options
 	logger    *slog.Logger
 	metrics   *metrics
-	maxRecord int       // MaxRecordSize; lowered by tests
-	bufs      sync.Pool // *[]byte encode buffers
+	maxRecord int                    // MaxRecordSize; lowered by tests
+	syncFile  func(f *os.File) error // (*os.File).Sync; replaced by tests
+	bufs      sync.Pool              // *[]byte encode buffers
 
 	stop chan struct{} // closed by Close to stop syncLoop; nil in fsync-per-call mode
 	done chan struct{} // closed by syncLoop when it returns
 
 	size atomic.Int64 // bytes of all segments on disk, for Size
 
-	mu     sync.Mutex // guards the fields below and writes to seg
-	seg    *segment   // the segment being appended to
-	dirty  bool       // seg may have writes not yet fsynced
-	err    error      // sticky: a failed fsync or an unrepaired partial write
-	closed bool
+	mu      sync.Mutex // guards the fields below and writes to seg
+	seg     *segment   // the segment being appended to
+	written Position   // of the last write
+	durable Position   // every write up to it is fsynced
+	syncing bool       // an fsync with mu released is in flight
+	synced  sync.Cond  // on mu: durable, err or syncing changed
+	err     error      // sticky: a failed fsync or an unrepaired partial write
+	closed  bool
 }
 
 // Open opens the log in dir, creating dir if needed, and replays it: replay
@@ -59,7 +67,8 @@ func Open(dir string, opts Options, replay func(rec []byte) error) (*Log, error)
 	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, fmt.Errorf("create wal dir: %w", err)
 	}
-	l := &Log{dir: dir, opts: opts, logger: opts.Logger, metrics: m, maxRecord: MaxRecordSize}
+	l := &Log{dir: dir, opts: opts, logger: opts.Logger, metrics: m, maxRecord: MaxRecordSize, syncFile: (*os.File).Sync}
+	l.synced.L = &l.mu
 	l.bufs.New = func() any { return new([]byte) }
 	if err := l.openForAppend(replay); err != nil {
 		return nil, err
@@ -84,34 +93,60 @@ func (l *Log) openForAppend(replay func(rec []byte) error) error {
 	}
 	l.size.Store(total)
 	l.seg, err = openSegment(l.dir, last)
-	// The process that wrote it may have died before its fsync.
-	l.dirty = err == nil && l.seg.size > 0
+	if err == nil && l.seg.size > 0 {
+		// The process that wrote it may have died before its fsync: its
+		// bytes count as a write not yet durable.
+		l.written = 1
+	}
 	return err
 }
 
 // Log appends recs to the log with a single write(2) before it returns, so
 // a crash of the process (kill -9) after Log returns loses none of them; a
 // machine crash can lose what was not fsynced yet. When Options.SyncInterval
-// is 0, Log also fsyncs before returning. The records of one call land in one
-// segment, in order. A record may be empty; one over MaxRecordSize fails with
-// ErrRecordTooLarge and nothing is written. After a failed fsync every later
-// call fails: the log cannot know what reached the disk. Log does not retain
-// recs and, in interval mode, does not allocate in steady state.
+// is 0, Log also waits for an fsync that covers them before returning
+// (concurrent calls share fsyncs: see WaitDurable). The records of one call
+// land in one segment, in order. A record may be empty; one over
+// MaxRecordSize fails with ErrRecordTooLarge and nothing is written. After a
+// failed fsync every later call fails: the log cannot know what reached the
+// disk. Log does not retain recs and does not allocate in steady state. It
+// is Write followed by WaitDurable.
 func (l *Log) Log(recs ...[]byte) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	if err := l.checkSizes(recs); err != nil {
+	pos, err := l.Write(recs...)
+	if err != nil {
 		return err
+	}
+	return l.WaitDurable(pos)
+}
+
+// Write appends recs to the log, as Log does, but returns without waiting
+// for an fsync: it returns the records' Position, to pass to WaitDurable.
+// Callers that must log in a given order (the store does so under its shard
+// locks) call Write in that order and WaitDurable after releasing their
+// locks, so that they neither hold the locks through an fsync nor wait for
+// one each. A failed Write wrote nothing. With no records Write writes
+// nothing and returns the position of the last write, so waiting on it waits
+// for every write before the call.
+func (l *Log) Write(recs ...[]byte) (Position, error) {
+	if len(recs) == 0 {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.written, nil
+	}
+	if err := l.checkSizes(recs); err != nil {
+		return 0, err
 	}
 	bp := l.bufs.Get().(*[]byte)
 	buf := encodeRecords((*bp)[:0], recs)
-	err := l.write(buf, len(recs))
+	pos, err := l.write(buf, len(recs))
 	if cap(buf) <= maxPooledBuffer {
 		*bp = buf[:0]
 		l.bufs.Put(bp)
 	}
-	return err
+	return pos, err
 }
 
 // checkSizes rejects a call with a record over the limit.
@@ -126,28 +161,26 @@ func (l *Log) checkSizes(recs [][]byte) error {
 }
 
 // write appends the encoded records in buf, n of them, to the current
-// segment, rolling it first if they do not fit, then commits them.
-func (l *Log) write(buf []byte, n int) error {
+// segment, rolling it first if they do not fit, and returns their position.
+func (l *Log) write(buf []byte, n int) (Position, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	// Group commit (a later issue) goes here: rather than every caller taking
-	// mu for its own write and fsync, callers would queue buf and wait; the
-	// first one in writes every queued buffer with one writev(2), fsyncs once
-	// and wakes the others.
 	if err := l.writable(); err != nil {
-		return err
+		return 0, err
 	}
 	if l.seg.size > 0 && l.seg.size+int64(len(buf)) > int64(l.opts.SegmentSize) {
 		if err := l.roll(); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if err := l.append(buf); err != nil {
-		return err
+		return 0, err
 	}
+	l.written++
+	l.metrics.writes.Inc()
 	l.metrics.records.Add(float64(n))
 	l.metrics.bytes.Add(float64(len(buf)))
-	return l.commit()
+	return l.written, nil
 }
 
 // writable returns why the log takes no more writes, if it does not.
@@ -178,30 +211,18 @@ func (l *Log) append(buf []byte) error {
 	return nil
 }
 
-// commit fsyncs the current segment in fsync-per-call mode and marks it for
-// the background sync otherwise.
-func (l *Log) commit() error {
-	if l.opts.SyncInterval > 0 {
-		l.dirty = true
-		return nil
-	}
-	if err := l.fsync(l.seg); err != nil {
-		l.err = err
-		return err
-	}
-	return nil
-}
-
-// roll fsyncs and closes the current segment and starts the next one.
+// roll fsyncs and closes the current segment and starts the next one. Every
+// write so far is then durable: a waiter for a position in the closed
+// segment is woken.
 func (l *Log) roll() error {
 	old := l.seg
-	// In fsync-per-call mode every write is already synced, unless the
-	// segment was reopened dirty. In interval mode sync even when not dirty:
-	// the background goroutine may have taken the dirty flag and be about to
-	// find the file closed under it.
-	if l.opts.SyncInterval > 0 || l.dirty {
-		if err := l.fsync(old); err != nil {
-			l.err = err
+	// An fsync in flight with mu released may not cover the last writes, and
+	// finds the file closed under it: it counts as done once roll has
+	// synced (see syncDone).
+	if l.unsynced() {
+		err := l.fsync(old)
+		l.syncDone(old, l.written, err)
+		if err != nil {
 			return err
 		}
 	}
@@ -209,7 +230,8 @@ func (l *Log) roll() error {
 	if err != nil {
 		return err
 	}
-	l.seg, l.dirty = next, false
+	l.seg = next
+	l.synced.Broadcast()
 	if err := old.f.Close(); err != nil {
 		return fmt.Errorf("close wal segment %d: %w", old.n, err)
 	}
@@ -217,8 +239,9 @@ func (l *Log) roll() error {
 }
 
 // Close stops the background sync, fsyncs what was written since the last
-// fsync and closes the segment. It reports an earlier fsync failure too.
-// Calls after the first return ErrClosed.
+// fsync and closes the segment; callers waiting in WaitDurable then return.
+// It reports an earlier fsync failure too. Calls after the first return
+// ErrClosed.
 func (l *Log) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -231,12 +254,15 @@ func (l *Log) Close() error {
 	l.stopSync()
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer l.synced.Broadcast()
+	earlier := l.err
 	var syncErr error
-	if l.dirty {
+	if l.unsynced() {
 		syncErr = l.fsync(l.seg)
+		l.syncDone(l.seg, l.written, syncErr)
 	}
 	if err := l.seg.f.Close(); err != nil {
 		syncErr = errors.Join(syncErr, fmt.Errorf("close wal segment %d: %w", l.seg.n, err))
 	}
-	return errors.Join(l.err, syncErr)
+	return errors.Join(earlier, syncErr)
 }

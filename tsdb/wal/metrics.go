@@ -11,6 +11,7 @@ import (
 // checks for nil; they are registered only when a Registerer is given.
 type metrics struct {
 	fsyncDuration prometheus.Histogram
+	writes        prometheus.Counter
 	records       prometheus.Counter
 	bytes         prometheus.Counter
 	corruptions   prometheus.Counter
@@ -25,6 +26,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name:    "vigil_wal_fsync_duration_seconds",
 			Help:    "Duration of WAL segment fsyncs.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 4, 9), // 100µs … 6.6s
+		}),
+		writes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "vigil_wal_writes_total",
+			Help: "Writes of records to the WAL, one per Log or Write call that wrote; vigil_wal_fsync_duration_seconds_count over it is the share of writes that cost an fsync.",
 		}),
 		records: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "vigil_wal_records_written_total",
@@ -44,6 +49,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	var err error
 	m.fsyncDuration, err = register(reg, m.fsyncDuration)
+	if err == nil {
+		m.writes, err = register(reg, m.writes)
+	}
 	if err == nil {
 		m.records, err = register(reg, m.records)
 	}

@@ -21,12 +21,14 @@ type Options struct {
 	// new one, and a call larger than SegmentSize gets a segment of its own.
 	// Default (0): DefaultSegmentSize.
 	SegmentSize int
-	// SyncInterval is how often the log is fsynced. 0 means fsync inside
-	// every Log call, before it returns. A positive interval leaves Log with
-	// one write(2) and lets a background goroutine fsync that often when
-	// there were writes; Close stops it and syncs. Default: 0.
+	// SyncInterval is how often the log is fsynced. 0 means every Log call
+	// (and WaitDurable) returns only after an fsync that covers its
+	// records; concurrent calls share fsyncs (group commit). A positive
+	// interval leaves Log with one write(2) and lets a background goroutine
+	// fsync that often when there were writes; Close stops it and syncs.
+	// Default: 0.
 	SyncInterval time.Duration
-	// Logger receives repair warnings and background fsync errors.
+	// Logger receives repair warnings and fsync errors.
 	// Default: slog.Default().
 	Logger *slog.Logger
 	// Registerer receives the vigil_wal_* metrics. Default (nil): none are

@@ -1,9 +1,7 @@
 package wal
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"time"
 )
 
@@ -41,32 +39,21 @@ func (l *Log) syncLoop(interval time.Duration) {
 }
 
 // backgroundSync fsyncs the current segment if it has unsynced writes. It
-// holds mu only to pick the segment, so Log is not blocked by the fsync.
+// releases mu during the fsync, so Log is not blocked by it.
 func (l *Log) backgroundSync() {
 	l.mu.Lock()
-	s := l.seg
-	if !l.dirty || l.err != nil {
-		s = nil
-	}
-	l.dirty = false
-	l.mu.Unlock()
-	if s == nil {
+	defer l.mu.Unlock()
+	if l.err != nil || l.syncing || !l.unsynced() {
 		return
 	}
-	err := l.fsync(s)
-	if err == nil || errors.Is(err, os.ErrClosed) { // closed: roll synced it
-		return
-	}
-	l.logger.Error("wal fsync error; no more writes accepted", "segment", s.n, "err", err)
-	l.mu.Lock()
-	l.err = err
-	l.mu.Unlock()
+	l.syncUnlocked()
 }
 
-// fsync fsyncs segment s and observes how long that took.
+// fsync fsyncs segment s and observes how long that took. The count of the
+// histogram is the number of fsyncs.
 func (l *Log) fsync(s *segment) error {
 	start := time.Now()
-	if err := s.f.Sync(); err != nil {
+	if err := l.syncFile(s.f); err != nil {
 		return fmt.Errorf("sync wal segment %d: %w", s.n, err)
 	}
 	l.metrics.fsyncDuration.Observe(time.Since(start).Seconds())
