@@ -51,6 +51,11 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Now is the clock, for retention. Default: time.Now.
 	Now func() time.Time
+
+	// noMaintenance keeps Open from starting the maintenance loop: the
+	// package's tests call maintain when they mean it, so that a pass at
+	// a random moment cannot cut or compact under them.
+	noMaintenance bool
 }
 
 // Validate reports every problem with the options, joined.
@@ -171,11 +176,9 @@ func Open(opts Options) (*DB, error) {
 		return nil, errors.Join(err, db.blocks.closeAll(), lock.release())
 	}
 	db.walAtCheckpoint.Store(db.wal.Size())
-	db.wg.Add(1)
-	go func() {
-		defer db.wg.Done()
-		db.runMaintenance(db.stop, maintenanceInterval)
-	}()
+	if !opts.noMaintenance {
+		db.wg.Go(func() { db.runMaintenance(db.stop, maintenanceInterval) })
+	}
 	return db, nil
 }
 

@@ -24,6 +24,7 @@ func openTestDB(t testing.TB, opts Options) *DB {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	opts.noMaintenance = true // tests call db.maintain themselves
 	db, err := Open(opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })

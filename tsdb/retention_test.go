@@ -2,6 +2,7 @@ package tsdb
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -55,7 +56,9 @@ func TestMaintenanceLoopRunsAtOpenAndStopsAtClose(t *testing.T) {
 
 	clock := &fakeClock{}
 	clock.Set(time.UnixMilli(0).Add(48 * time.Hour))
-	db = openTestDB(t, Options{Dir: dir, BlockDuration: time.Hour, Retention: 24 * time.Hour, Now: clock.Now})
+	db, err = Open(Options{Dir: dir, BlockDuration: time.Hour, Retention: 24 * time.Hour, Now: clock.Now,
+		Logger: slog.New(slog.DiscardHandler)}) // with its maintenance loop, unlike openTestDB's
+	require.NoError(t, err)
 	deadline := time.Now().Add(10 * time.Second)
 	for len(db.Blocks()) != 0 {
 		require.True(t, time.Now().Before(deadline), "retention did not run")
