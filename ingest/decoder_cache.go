@@ -14,7 +14,8 @@ import (
 type cacheHit struct {
 	series int // index in the batch
 	key    seriesKey
-	raw    []byte // its Label fields, a view into the request
+	raw    []byte // its Label fields or series text, a view into the request
+	text   bool   // raw is a series text of the text format
 }
 
 // cacheFill is a series of the batch whose reference goes into the series
@@ -33,12 +34,12 @@ func (d *decoder) resolve(i int) (labels.Labels, error) {
 		return labels.EmptyLabels(), fmt.Errorf("series %d of the batch did not come from the series cache", i)
 	}
 	h := d.hits[j]
-	var ws wireSeries
-	if err := ws.decodeLabels(h.raw); err != nil {
-		return labels.EmptyLabels(), fmt.Errorf("decode cached labels: %w", err)
+	wls, err := d.cachedLabels(h)
+	if err != nil {
+		return labels.EmptyLabels(), err
 	}
 	var sb seriesBuilder
-	ls, err := sb.build(ws.labels)
+	ls, err := sb.build(wls)
 	if err != nil {
 		return labels.EmptyLabels(), fmt.Errorf("validate cached labels: %w", err)
 	}
@@ -47,7 +48,8 @@ func (d *decoder) resolve(i int) (labels.Labels, error) {
 }
 
 // remember caches the references the store reported for the series of b
-// that were decoded from their labels, or resolved again.
+// that were decoded from their labels, or resolved again, or that a text
+// request named under a text the cache did not know.
 func (d *decoder) remember(b *tsdb.Batch) {
 	for _, f := range d.fills {
 		if ref := b.Series[f.series].Ref; ref != 0 {
@@ -55,4 +57,21 @@ func (d *decoder) remember(b *tsdb.Batch) {
 		}
 	}
 	d.hits, d.fills = d.hits[:0], d.fills[:0]
+}
+
+// cachedLabels decodes the labels of a cache hit from its raw bytes, in the
+// order they came. They are views into the request or into d's scratch
+// memory, valid until the next call.
+func (d *decoder) cachedLabels(h cacheHit) ([]wireLabel, error) {
+	if h.text {
+		if _, _, err := d.text.other.parse(h.raw); err != nil {
+			return nil, fmt.Errorf("parse cached series %s: %w", printable(string(h.raw)), err)
+		}
+		return d.text.other.labels, nil
+	}
+	var ws wireSeries
+	if err := ws.decodeLabels(h.raw); err != nil {
+		return nil, fmt.Errorf("decode cached labels: %w", err)
+	}
+	return ws.labels, nil
 }

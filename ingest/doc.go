@@ -117,6 +117,24 @@
 //   - "\r" is not a blank, so CRLF line ends are an error (as in both);
 //   - quoted UTF-8 metric and label names are not supported.
 //
+// # Known series
+//
+// Most pushes repeat the series of the pushes before. A Handler keeps a
+// series cache: the raw bytes that named a series in a request — the Label
+// fields of a remote-write TimeSeries as they came, or a text line's series
+// text such as `up{job="api"}` — mapped to the store's reference of the
+// series (tsdb.BatchSeries.Ref). A series whose bytes are in the cache goes
+// into the batch by reference alone: its labels are not decoded, validated,
+// sorted, built or hashed again, so a request of known series allocates
+// nothing per series or sample. Only bytes that were valid and stored are
+// cached, so the cache changes no answer; the same series written another
+// way (another label order, other blanks) is another entry of the same
+// series, and the text parser still gathers every line of a series in a
+// request into one batch series. When the store no longer knows a cached
+// reference (the series was dropped after a cut), it asks for the labels
+// (tsdb.Batch.Resolve) and the decoder rebuilds them from the raw bytes.
+// The cache is bounded (Options.SeriesCacheEntries); OTLP does not use it.
+//
 // # Metrics
 //
 // Given a Registerer, a Handler exports vigil_ingest_requests_total{handler,

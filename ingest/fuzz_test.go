@@ -197,6 +197,7 @@ func FuzzParseText(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		checkCachedText(t, body)
 		var b tsdb.Batch
 		if err := ParseText(&b, body, testNow); err != nil {
 			if !utf8.ValidString(err.Error()) {
@@ -224,6 +225,10 @@ var textSeeds = []string{
 	"m{a=\"1\" b=\"2\"} 1\n",
 	"m{a=\"\\t\"} 1\n",
 	"x{a=\"\"} 1\n",
+	// One series under several texts, for the series cache (checkCachedText).
+	"m{a=\"1\",b=\"2\"} 1 1\nm{b=\"2\",a=\"1\"} 2 2\nm{ a=\"1\", b=\"2\", c=\"\" } 3 3\nm{a=\"1\",b=\"2\"} 4 4\n",
+	"up 1 1\nup{} 2 2\nup { } 3\nx{a=\"\\\"\"} 1 1\nx{a=\"\\\"\",} 2 2\nup 4 4\n",
+	"a 1 1\nb{0x=\"1\"} 1 1\na{} 2 2\n",
 }
 
 // checkValidBatch checks the contract of tsdb.BatchSeries.

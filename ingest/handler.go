@@ -180,6 +180,7 @@ func (h *Handler) decode(c *requestCtx, w http.ResponseWriter, r *http.Request, 
 	case otlpMetrics:
 		return 0, c.otlp.decode(&c.batch, body, h.opts.MaxBodyBytes)
 	}
+	c.dec.cache = h.series
 	return 0, c.dec.parseText(&c.batch, body, start.UnixMilli())
 }
 

@@ -20,8 +20,10 @@ type seriesKey [2]uint64
 
 // seriesCache maps raw label bytes to the store's reference of their series,
 // so that a known series is appended without decoding, validating, sorting
-// or hashing its labels again (see tsdb.BatchSeries.Ref). The same series
-// sent with its labels in another order or encoding is another entry.
+// or hashing its labels again (see tsdb.BatchSeries.Ref). Raw label bytes
+// are a remote-write TimeSeries' Label fields or a text line's series text
+// (see decoder.textKey). The same series sent with its labels in another
+// order or encoding is another entry.
 //
 // Its memory is bounded: each shard keeps two generations of at most
 // max/cacheShards entries; when the current one is full it becomes the

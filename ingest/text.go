@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strconv"
-
-	"github.com/cespare/xxhash/v2"
-	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/vigilsre/vigil/tsdb"
 )
@@ -32,13 +30,25 @@ func ParseText(dst *tsdb.Batch, body []byte, now int64) error {
 // textState is what the text parser keeps from line to line. It finds the
 // series of a line without building its label set when the same series text
 // came before: on the previous line, or anywhere (by a hash of the text).
+//
+// Within a request every series is one BatchSeries, whatever texts name it
+// (labels in another order, other blanks, empty labels): tsdb appends the
+// series of a batch one after the other, so two for one series could put a
+// later line before an earlier one and reject it as out of order. Texts new
+// to the request are indexed in byLabels by a canonical hash of their labels
+// (sorted, without empty values; no label set is built), probing the next
+// hash when another series holds one, so that a text known to the series
+// cache (appended by reference, without labels) and one that is not meet in
+// one series.
 type textState struct {
-	labels   []wireLabel         // labels of the current line, views into it or scratch
-	scratch  []byte              // unescaped label values of the current line
-	byText   map[uint64]textSeen // xxhash of a series text → where it went
-	byLabels map[uint64]int      // label-set hash → index in dst of its series
-	prevRaw  []byte              // series text of the previous sample line
-	prevIdx  int                 // index in dst of that series; -1 when none
+	seriesParser                     // the series text of the current line
+	other        seriesParser        // an earlier text, parsed again to compare
+	byText       map[uint64]textSeen // xxhash of a series text → where it went
+	byLabels     map[uint64]textSeen // canonical label hash → first text of the series
+	canon        []byte              // the labels just parsed, canonical, to hash
+	seed         maphash.Seed        // of the canonical hashes; set once per decoder
+	prevRaw      []byte              // series text of the previous sample line
+	prevIdx      int                 // index in dst of that series; -1 when none
 }
 
 // textSeen is a series text already seen, a view into the body, and the
@@ -49,16 +59,26 @@ type textSeen struct {
 }
 
 func (t *textState) reset() {
-	if len(t.byText) > maxPooledSeries || t.byText == nil { // maps do not shrink
-		t.byText, t.byLabels = make(map[uint64]textSeen), make(map[uint64]int)
+	if t.byText == nil || len(t.byText) > maxPooledSeries || len(t.byLabels) > maxPooledSeries { // maps do not shrink
+		t.byText, t.byLabels = make(map[uint64]textSeen), make(map[uint64]textSeen)
 	}
 	clear(t.byText)
 	clear(t.byLabels)
 	clear(t.labels[:cap(t.labels)])
+	clear(t.other.labels[:cap(t.other.labels)])
+	if cap(t.other.scratch) > maxPooledBytes || cap(t.canon) > maxPooledBytes {
+		t.other.scratch, t.canon = nil, nil
+	}
+	if t.seed == (maphash.Seed{}) {
+		t.seed = maphash.MakeSeed()
+	}
 	t.labels, t.scratch, t.prevRaw, t.prevIdx = t.labels[:0], t.scratch[:0], nil, -1
 }
 
+// parseText is ParseText through d.cache, when set: series texts it holds
+// go in by reference (see textSeries).
 func (d *decoder) parseText(dst *tsdb.Batch, body []byte, now int64) error {
+	d.hits, d.fills = d.hits[:0], d.fills[:0]
 	d.problems.reset()
 	d.text.reset()
 	defer d.text.reset() // drop the views into body
@@ -91,7 +111,7 @@ func (d *decoder) parseLine(dst *tsdb.Batch, line []byte, now int64) (isSample b
 	}
 	raw, rest, same := d.text.continues(line)
 	if !same {
-		if raw, rest, err = d.parseSeries(line); err != nil {
+		if raw, rest, err = d.text.parse(line); err != nil {
 			return true, fmt.Errorf("%w in %q", err, truncate(line))
 		}
 	}
@@ -132,37 +152,46 @@ func (t *textState) continues(line []byte) (raw, rest []byte, ok bool) {
 // are in d.text.labels.
 func (d *decoder) textSeries(dst *tsdb.Batch, raw []byte) error {
 	t := &d.text
-	h := xxhash.Sum64(raw)
-	seen, ok := t.byText[h]
+	key := d.textKey(raw)
+	seen, ok := t.byText[key[0]]
 	if !ok || !bytes.Equal(seen.raw, raw) {
-		ls, err := d.sb.build(t.labels)
+		idx, err := d.newText(dst, raw, key)
 		if err != nil {
-			return seriesError(err, printable(string(raw)))
+			return err
 		}
-		seen = textSeen{raw: raw, idx: t.index(dst, ls)}
+		seen = textSeen{raw: raw, idx: idx}
 		if !ok {
-			t.byText[h] = seen
+			t.byText[key[0]] = seen
 		}
 	}
 	t.prevRaw, t.prevIdx = raw, seen.idx
 	return nil
 }
 
-// index returns the index in dst of the series with labels ls, appending it
-// when it is new. On a hash collision the new series gets its own entry;
-// the store merges them.
-func (t *textState) index(dst *tsdb.Batch, ls labels.Labels) int {
-	h := ls.Hash()
-	i, ok := t.byLabels[h]
-	if ok && labels.Equal(dst.Series[i].Labels, ls) {
-		return i
+// newText returns the index in dst of the series of raw, a series text new
+// to the request: by its reference when the series cache knows raw, else
+// with its labels built and validated. A series that came under another
+// text before keeps its index.
+func (d *decoder) newText(dst *tsdb.Batch, raw []byte, key seriesKey) (int, error) {
+	if d.cache != nil {
+		if ref, fresh, ok := d.cache.get(key); ok {
+			return d.addCachedText(dst, raw, key, ref, fresh), nil
+		}
 	}
-	dst.Next().Labels = ls
-	i = len(dst.Series) - 1
-	if !ok {
-		t.byLabels[h] = i
+	ls, err := d.sb.build(d.text.labels)
+	if err != nil {
+		return 0, seriesError(err, printable(string(raw)))
 	}
-	return i
+	idx, slot, found := d.text.find()
+	if !found {
+		dst.Next().Labels = ls
+		idx = len(dst.Series) - 1
+		d.text.byLabels[slot] = textSeen{raw: raw, idx: idx}
+	}
+	if d.cache != nil {
+		d.fills = append(d.fills, cacheFill{series: idx, key: key})
+	}
+	return idx, nil
 }
 
 // parseValueAndTimestamp parses "value [timestamp]" after a series.

@@ -10,25 +10,33 @@ import (
 // metricNameLabel is labels.MetricName as bytes. It is never written to.
 var metricNameLabel = []byte(labels.MetricName)
 
-// parseSeries parses the series at the start of a sample line, `name` or
-// `name{label="value",...}`, into d.text.labels. It returns the series text
-// and the rest of the line.
+// seriesParser parses series texts. It keeps the labels of the last one,
+// views into it or into scratch, until the next parse.
+type seriesParser struct {
+	labels  []wireLabel // the labels in the order they came
+	scratch []byte      // unescaped label values
+}
+
+// parse parses the series at the start of a sample line, `name` or
+// `name{label="value",...}`, into p.labels. It returns the series text and
+// the rest of the line. A series text parsed again alone gives the same
+// labels.
 //
 // Names are read up to the next delimiter and checked later by the
 // seriesBuilder, so that a bad name gets a message that names it rather than
 // a syntax error.
-func (d *decoder) parseSeries(line []byte) (raw, rest []byte, err error) {
+func (p *seriesParser) parse(line []byte) (raw, rest []byte, err error) {
 	i := scanName(line, metricNameEnd)
 	if i == 0 {
 		return nil, nil, errors.New("expected a metric name at the start of the line")
 	}
-	d.text.labels = append(d.text.labels[:0], wireLabel{name: metricNameLabel, value: line[:i]})
-	d.text.scratch = d.text.scratch[:0]
+	p.labels = append(p.labels[:0], wireLabel{name: metricNameLabel, value: line[:i]})
+	p.scratch = p.scratch[:0]
 	j := skipBlank(line, i)
 	if j == len(line) || line[j] != '{' {
 		return line[:i], line[i:], nil
 	}
-	end, err := d.parseLabels(line, j+1)
+	end, err := p.parseLabels(line, j+1)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -38,13 +46,13 @@ func (d *decoder) parseSeries(line []byte) (raw, rest []byte, err error) {
 // parseLabels parses `label="value",...}` from line[i:] and returns the
 // index after the closing brace. A trailing comma is allowed, as are blanks
 // around every token; a comma between labels is required.
-func (d *decoder) parseLabels(line []byte, i int) (int, error) {
+func (p *seriesParser) parseLabels(line []byte, i int) (int, error) {
 	for {
 		i = skipBlank(line, i)
 		if i < len(line) && line[i] == '}' {
 			return i + 1, nil
 		}
-		next, err := d.parseLabel(line, i)
+		next, err := p.parseLabel(line, i)
 		if err != nil {
 			return 0, err
 		}
@@ -62,9 +70,9 @@ func (d *decoder) parseLabels(line []byte, i int) (int, error) {
 	}
 }
 
-// parseLabel parses one `name="value"` at line[i:] into d.text.labels and returns the
-// index after the closing quote.
-func (d *decoder) parseLabel(line []byte, i int) (int, error) {
+// parseLabel parses one `name="value"` at line[i:] into p.labels and
+// returns the index after the closing quote.
+func (p *seriesParser) parseLabel(line []byte, i int) (int, error) {
 	n := scanName(line[i:], labelNameEnd)
 	if n == 0 {
 		return 0, errors.New("expected a label name")
@@ -78,24 +86,24 @@ func (d *decoder) parseLabel(line []byte, i int) (int, error) {
 	if i >= len(line) || line[i] != '"' {
 		return 0, fmt.Errorf(`expected a quoted value for label %q`, name)
 	}
-	value, next, err := d.parseQuoted(line, i+1)
+	value, next, err := p.parseQuoted(line, i+1)
 	if err != nil {
 		return 0, fmt.Errorf("label %q: %w", name, err)
 	}
-	d.text.labels = append(d.text.labels, wireLabel{name: name, value: value})
+	p.labels = append(p.labels, wireLabel{name: name, value: value})
 	return next, nil
 }
 
 // parseQuoted reads a label value from line[i:], just after its opening
 // quote, up to the closing quote, and returns the value and the index after
 // that quote. The value is a view into line unless it holds escapes.
-func (d *decoder) parseQuoted(line []byte, i int) ([]byte, int, error) {
+func (p *seriesParser) parseQuoted(line []byte, i int) ([]byte, int, error) {
 	for j := i; j < len(line); j++ {
 		switch line[j] {
 		case '"':
 			return line[i:j], j + 1, nil
 		case '\\':
-			return d.unescape(line, i, j)
+			return p.unescape(line, i, j)
 		}
 	}
 	return nil, 0, errors.New("unterminated label value")
@@ -103,15 +111,15 @@ func (d *decoder) parseQuoted(line []byte, i int) ([]byte, int, error) {
 
 // unescape is parseQuoted for a value with escapes, the first at line[j]:
 // \\, \" and \n are the only escapes of the format. The value is written to
-// d.text.scratch, which is only appended to while the line is parsed, so
-// earlier values stay intact.
-func (d *decoder) unescape(line []byte, i, j int) ([]byte, int, error) {
-	start := len(d.text.scratch)
-	buf := append(d.text.scratch, line[i:j]...)
+// p.scratch, which is only appended to while the line is parsed, so earlier
+// values stay intact.
+func (p *seriesParser) unescape(line []byte, i, j int) ([]byte, int, error) {
+	start := len(p.scratch)
+	buf := append(p.scratch, line[i:j]...)
 	for ; j < len(line); j++ {
 		c := line[j]
 		if c == '"' {
-			d.text.scratch = buf
+			p.scratch = buf
 			return buf[start:], j + 1, nil
 		}
 		if c == '\\' {
