@@ -272,9 +272,16 @@ func TestOptionsValidate(t *testing.T) {
 	if err := (Options{}).Validate(); err != nil {
 		t.Errorf("zero Options: %v", err)
 	}
-	want := "ingest: max body bytes is -1; want 0 (default 33554432) or more"
-	if err := (Options{MaxBodyBytes: -1}).Validate(); err == nil || err.Error() != want {
-		t.Errorf("negative MaxBodyBytes: %v, want %q", err, want)
+	for n, want := range map[int64]string{
+		-1:                    "ingest: max body bytes is -1; want 0 (default 33554432) to 1073741824",
+		MaxBodyBytesLimit + 1: "ingest: max body bytes is 1073741825; want 0 (default 33554432) to 1073741824",
+	} {
+		if err := (Options{MaxBodyBytes: n}).Validate(); err == nil || err.Error() != want {
+			t.Errorf("MaxBodyBytes %d: %v, want %q", n, err, want)
+		}
+	}
+	if err := (Options{MaxBodyBytes: MaxBodyBytesLimit}).Validate(); err != nil {
+		t.Errorf("MaxBodyBytes at the limit: %v", err)
 	}
 }
 

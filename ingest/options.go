@@ -13,6 +13,12 @@ import (
 // DefaultMaxBodyBytes is the default of Options.MaxBodyBytes: 32 MiB.
 const DefaultMaxBodyBytes = 32 << 20
 
+// MaxBodyBytesLimit is the largest Options.MaxBodyBytes: 1 GiB. A request
+// alone on the server is always served, however large, and a push decodes
+// to several times its size in memory, so a larger limit would let one
+// request take the server's memory.
+const MaxBodyBytesLimit = 1 << 30
+
 // DefaultMaxInflightBytes is the default of Options.MaxInflightBytes: 64 MiB.
 const DefaultMaxInflightBytes = 64 << 20
 
@@ -29,7 +35,7 @@ func DefaultMaxInflightRequests() int {
 type Options struct {
 	// MaxBodyBytes limits the size of a request body, both as sent and once
 	// decompressed (snappy or gzip); a larger request is answered 413.
-	// Default (0): DefaultMaxBodyBytes.
+	// Default (0): DefaultMaxBodyBytes; at most MaxBodyBytesLimit.
 	MaxBodyBytes int64
 	// MaxInflightRequests bounds the push requests served at once; one more
 	// is answered 429 with Retry-After: 1 before its body is read. Default
@@ -62,8 +68,8 @@ type Options struct {
 // Validate reports options that cannot be used.
 func (o Options) Validate() error {
 	var errs []error
-	if o.MaxBodyBytes < 0 {
-		errs = append(errs, fmt.Errorf("ingest: max body bytes is %d; want 0 (default %d) or more", o.MaxBodyBytes, DefaultMaxBodyBytes))
+	if o.MaxBodyBytes < 0 || o.MaxBodyBytes > MaxBodyBytesLimit {
+		errs = append(errs, fmt.Errorf("ingest: max body bytes is %d; want 0 (default %d) to %d", o.MaxBodyBytes, DefaultMaxBodyBytes, MaxBodyBytesLimit))
 	}
 	if o.MaxInflightRequests < 0 {
 		errs = append(errs, fmt.Errorf("ingest: max in-flight requests is %d; want 0 (default %d) or more", o.MaxInflightRequests, DefaultMaxInflightRequests()))
