@@ -14,7 +14,8 @@ import (
 // check.
 type OnCallStandards interface {
 	// ViolationsOf returns the violations of the escalation policy with
-	// this name or ID: none when it meets its standard, when no standard
+	// this ID (exactly) or name (in any case, as the on-call standards
+	// match names): none when it meets its standard, when no standard
 	// applies, when it is unknown or when no check has succeeded yet. The
 	// engine calls it while paging, under the Bridge's lock: it must answer
 	// from memory, without blocking, and be safe for concurrent use.

@@ -105,6 +105,20 @@ func TestCheckLayerDelay(t *testing.T) {
 	}
 }
 
+// TestCheckLayerDelaySkipsTheLastLayerUnlessThePolicyLoops pins what
+// Standard.MaxLayerDelay documents: PagerDuty waits out the last rule's
+// delay only to loop back to the first, so without loops it is not
+// checked, however long.
+func TestCheckLayerDelaySkipsTheLastLayerUnlessThePolicyLoops(t *testing.T) {
+	s := Standard{Name: "critical", MaxLayerDelay: 15 * time.Minute}
+	u := userTarget("PU1", "Ana")
+	p := policyWith(rule(5*time.Minute, u), rule(24*time.Hour, u))
+	require.Equal(t, []string{}, details(&Snapshot{Taken: taken, Policies: []Policy{p}}, s))
+	p.NumLoops = 1
+	require.Equal(t, []string{`layer_delay: Layer 2 waits 24h before escalating; the standard "critical" allows at most 15m`},
+		details(&Snapshot{Taken: taken, Policies: []Policy{p}}, s))
+}
+
 func TestCheckChainDelay(t *testing.T) {
 	s := Standard{Name: "critical", MaxChain: 30 * time.Minute}
 	u := userTarget("PU1", "Ana")

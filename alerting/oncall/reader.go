@@ -17,7 +17,9 @@ import (
 var (
 	// ErrNoToken: no API token was given.
 	ErrNoToken = errors.New("no PagerDuty API token: set a read-only PagerDuty REST API token")
-	// ErrUnauthorized: PagerDuty answered 401 or 403 to the token.
+	// ErrUnauthorized: PagerDuty answered 401 to the token, or 403 to the
+	// first request (the escalation policies). A 403 to a later request
+	// says which resource the token cannot read instead.
 	ErrUnauthorized = errors.New("PagerDuty rejected the API token")
 	// ErrUnavailable: PagerDuty could not be reached, or kept answering 429
 	// or 5xx until the retries ran out. It wraps the last cause.
@@ -125,9 +127,15 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // users with their notification rules, 100 a page, only if a policy
 // reaches someone. Reachable users are the users a rule targets and the
 // users on call in a targeted schedule during the window; other users are
-// left out of the Snapshot. A reachable user missing from the user list
-// (deleted meanwhile) is kept, under the name PagerDuty referenced them by,
-// without notification rules.
+// left out of the Snapshot.
+//
+// What cannot be read is left out, for Check to report: a schedule
+// PagerDuty answers 404 or 403 for (deleted since the policies were
+// listed, or out of the token's reach) is missing from Snapshot.Schedules;
+// a reachable user missing from the user list (deleted meanwhile) is
+// missing from Snapshot.Users. Any other failure fails the Read: a 401, or
+// a 403 to the escalation policies, with ErrUnauthorized; a 403 to the
+// teams or users naming the request the token cannot make.
 func (r *Reader) Read(ctx context.Context, window time.Duration) (*Snapshot, error) {
 	if window <= 0 {
 		window = DefaultCoverageWindow
@@ -150,6 +158,7 @@ func (r *Reader) Read(ctx context.Context, window time.Duration) (*Snapshot, err
 // reading is the state of one Read.
 type reading struct {
 	ctx  context.Context
+	base string // the API URL, without a trailing /
 	http *retryClient
 	pd   *pagerduty.Client
 }
@@ -164,7 +173,7 @@ func (r *Reader) newRead(ctx context.Context) *reading {
 	}
 	pd := pagerduty.NewClient(r.o.Token, pagerduty.WithAPIEndpoint(r.o.APIURL))
 	pd.HTTPClient = rc
-	return &reading{ctx: ctx, http: rc, pd: pd}
+	return &reading{ctx: ctx, base: r.o.APIURL, http: rc, pd: pd}
 }
 
 // fail explains why reading what failed: the context, the token,
@@ -176,9 +185,12 @@ func (rd *reading) fail(what string, err error) error {
 	last := rd.http.last
 	var apiErr pagerduty.APIError
 	switch {
-	case errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden):
+	case errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusUnauthorized ||
+		apiErr.StatusCode == http.StatusForbidden && what == whatPolicies):
 		return fmt.Errorf("%w (%d %s): use a valid read-only REST API token",
 			ErrUnauthorized, apiErr.StatusCode, http.StatusText(apiErr.StatusCode))
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusForbidden:
+		return fmt.Errorf("PagerDuty refused %s (403 Forbidden): the token cannot read it", rd.resource(last.request))
 	case errors.As(err, &apiErr) && apiErr.Temporary():
 		return fmt.Errorf("read PagerDuty %s: %w: %s answered %d %s (%s)",
 			what, ErrUnavailable, last.request, apiErr.StatusCode, http.StatusText(apiErr.StatusCode), attemptsText(last.attempts))
@@ -188,6 +200,14 @@ func (rd *reading) fail(what string, err error) error {
 		return fmt.Errorf("read PagerDuty %s: %w: %s: %w (%s)", what, ErrUnavailable, last.request, last.err, attemptsText(last.attempts))
 	}
 	return fmt.Errorf("read PagerDuty %s: %w", what, err)
+}
+
+// resource is a request ("GET https://api.pagerduty.com/teams?limit=100")
+// as "GET /teams": its method and its path under the API URL.
+func (rd *reading) resource(request string) string {
+	method, rawURL, _ := strings.Cut(request, " ")
+	path, _, _ := strings.Cut(strings.TrimPrefix(rawURL, rd.base), "?")
+	return method + " " + path
 }
 
 func attemptsText(n int) string {

@@ -10,7 +10,10 @@ import (
 )
 
 // convertPolicy turns PagerDuty's escalation policy into a Policy; teams
-// maps team IDs to names (a team missing there is named by its ID).
+// maps team IDs to names. A team missing there (created after the teams
+// were listed) is named by its ID: PagerDuty's team references carry a
+// summary, but go-pagerduty v1.8.0 decodes them as APIReference, which
+// keeps only the ID and type.
 func convertPolicy(ep pagerduty.EscalationPolicy, teams map[string]string) Policy {
 	p := Policy{ID: ep.ID, Name: cmpName(ep.Name, ep.Summary), NumLoops: int(ep.NumLoops)}
 	for _, t := range ep.Teams {
@@ -126,23 +129,16 @@ func targetIDs(policies []Policy, typ string) []string {
 	return ids
 }
 
-// reachable maps every user the policies reach to the name PagerDuty
-// references them by: the users rules target, and the users on call in
-// the schedules' entries.
-func reachableUsers(policies []Policy, schedules map[string]Schedule) map[string]string {
-	users := map[string]string{}
-	for _, p := range policies {
-		for _, r := range p.Rules {
-			for _, t := range r.Targets {
-				if t.Type == TargetUser {
-					users[t.ID] = t.Name
-				}
-			}
-		}
+// reachableUsers returns the IDs of every user the policies reach: the
+// users rules target, and the users on call in the schedules' entries.
+func reachableUsers(policies []Policy, schedules map[string]Schedule) map[string]bool {
+	users := map[string]bool{}
+	for _, id := range targetIDs(policies, TargetUser) {
+		users[id] = true
 	}
 	for _, s := range schedules {
 		for _, e := range s.Entries {
-			users[e.User.ID] = e.User.Name
+			users[e.User.ID] = true
 		}
 	}
 	return users

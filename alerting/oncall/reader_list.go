@@ -1,7 +1,9 @@
 package oncall
 
 import (
+	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/PagerDuty/go-pagerduty"
@@ -9,6 +11,10 @@ import (
 
 // pageLimit is the page size asked of PagerDuty: its largest.
 const pageLimit = 100
+
+// whatPolicies names the first request of a Read in errors: a 403 to it
+// means the token reads nothing.
+const whatPolicies = "escalation policies"
 
 // pages calls fetch with offsets 0, n, n+m, ... for as long as PagerDuty
 // says more follow. fetch returns how many items its page held.
@@ -32,7 +38,7 @@ func (rd *reading) pages(what string, fetch func(offset uint) (n int, more bool,
 // policies lists every escalation policy, with its teams' names.
 func (rd *reading) policies() ([]Policy, error) {
 	var eps []pagerduty.EscalationPolicy
-	err := rd.pages("escalation policies", func(offset uint) (int, bool, error) {
+	err := rd.pages(whatPolicies, func(offset uint) (int, bool, error) {
 		resp, err := rd.pd.ListEscalationPoliciesWithContext(rd.ctx, pagerduty.ListEscalationPoliciesOptions{Limit: pageLimit, Offset: offset})
 		if err != nil {
 			return 0, false, err
@@ -84,7 +90,8 @@ func anyTeam(eps []pagerduty.EscalationPolicy) bool {
 }
 
 // schedules gets every schedule the policies target, rendered over
-// [since, until) in UTC.
+// [since, until) in UTC. A schedule PagerDuty answers 404 or 403 for is
+// left out: the checks report it as unread.
 func (rd *reading) schedules(policies []Policy, since, until time.Time) (map[string]Schedule, error) {
 	out := map[string]Schedule{}
 	for _, id := range targetIDs(policies, TargetSchedule) {
@@ -93,6 +100,9 @@ func (rd *reading) schedules(policies []Policy, since, until time.Time) (map[str
 			Since:    since.Format(time.RFC3339),
 			Until:    until.Format(time.RFC3339),
 		})
+		if unreadable(err) {
+			continue
+		}
 		if err != nil {
 			return nil, rd.fail(fmt.Sprintf("schedule %s", id), err)
 		}
@@ -103,9 +113,17 @@ func (rd *reading) schedules(policies []Policy, since, until time.Time) (map[str
 	return out, nil
 }
 
+// unreadable reports whether err is PagerDuty's 404 or 403 to one object:
+// gone, or out of the token's reach.
+func unreadable(err error) bool {
+	var apiErr pagerduty.APIError
+	return errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusNotFound || apiErr.StatusCode == http.StatusForbidden)
+}
+
 // users lists the users with their notification rules and keeps those in
-// want (user ID → the name PagerDuty references them by).
-func (rd *reading) users(want map[string]string) (map[string]User, error) {
+// want (the IDs of the reachable users); a user of want missing from the
+// list is left out.
+func (rd *reading) users(want map[string]bool) (map[string]User, error) {
 	out := map[string]User{}
 	if len(want) == 0 {
 		return out, nil
@@ -118,16 +136,11 @@ func (rd *reading) users(want map[string]string) (map[string]User, error) {
 			return 0, false, err
 		}
 		for _, u := range resp.Users {
-			if _, ok := want[u.ID]; ok {
+			if want[u.ID] {
 				out[u.ID] = convertUser(u)
 			}
 		}
 		return len(resp.Users), resp.More, nil
 	})
-	for id, name := range want {
-		if _, ok := out[id]; !ok {
-			out[id] = User{Ref: Ref{ID: id, Name: name}}
-		}
-	}
 	return out, err
 }

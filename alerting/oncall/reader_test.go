@@ -3,9 +3,12 @@ package oncall
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"os"
 	"regexp"
-	"strings"
+	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,19 +162,87 @@ func TestReadForbidden(t *testing.T) {
 	require.EqualError(t, err, "PagerDuty rejected the API token (403 Forbidden): use a valid read-only REST API token")
 }
 
+// refusedTransport answers every request as a host where nothing listens
+// does, without dialling: no other process can take its port.
+var refusedTransport = readRoundTrip(func(req *http.Request) (*http.Response, error) {
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9},
+		Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+})
+
 func TestReadServerDown(t *testing.T) {
-	srv := oncalltest.NewServer(oncalltest.Fixture(fxNow))
-	url := srv.URL
-	srv.Close()
-	r, slept := newFxReader(t, url, nil)
-	start := time.Now()
+	const url = "http://127.0.0.1:9"
+	r, slept := newFxReader(t, url, func(o *ReaderOptions) { o.HTTPClient = &http.Client{Transport: refusedTransport} })
 	_, err := r.Read(context.Background(), 336*time.Hour)
-	require.Less(t, time.Since(start), 2*time.Second)
 	require.ErrorIs(t, err, ErrUnavailable)
-	host := strings.TrimPrefix(url, "http://")
 	require.EqualError(t, err, "read PagerDuty escalation policies: PagerDuty is unavailable: GET "+url+
-		"/escalation_policies?limit=100: dial tcp "+host+": connect: connection refused (1 attempt)")
+		"/escalation_policies?limit=100: dial tcp 127.0.0.1:9: connect: connection refused (1 attempt)")
 	require.Empty(t, *slept, "a refused connection is not retried")
+}
+
+// TestReadLeavesOutUnreadableSchedules: a schedule PagerDuty answers 403
+// or 404 for is missing from the snapshot, and Check says it could not be
+// read; the rest of the account is read as usual.
+func TestReadLeavesOutUnreadableSchedules(t *testing.T) {
+	srv := oncalltest.NewServer(oncalltest.Fixture(fxNow))
+	defer srv.Close()
+	srv.FailPath("/schedules/PSCPAYM", http.StatusForbidden)
+	srv.FailPath("/schedules/PSCDATA", http.StatusNotFound)
+	r, _ := newFxReader(t, srv.URL, nil)
+	snap, err := r.Read(context.Background(), 336*time.Hour)
+	require.NoError(t, err)
+	want := fxSnapshot()
+	delete(want.Schedules, "PSCPAYM")
+	delete(want.Schedules, "PSCDATA")
+	require.Equal(t, want, snap)
+	log := srv.RequestLog()
+	require.Equal(t, "GET /schedules/PSCDATA?since=2026-11-25T10:30:15Z&time_zone=UTC&until=2026-12-09T10:30:15Z 404", log[8])
+	require.Equal(t, "GET /schedules/PSCPAYM?since=2026-11-25T10:30:15Z&time_zone=UTC&until=2026-12-09T10:30:15Z 403", log[10])
+	rep := Check(snap, []Standard{{Name: "full", ScheduleCoverage: 1}})
+	v := func(id, policy, team, schedule string) Violation {
+		return Violation{PolicyID: id, Policy: policy, Team: team, Standard: "full", Check: CheckCoverage,
+			Detail: `Schedule "` + schedule + `" could not be read, so its coverage is unknown`}
+	}
+	require.Equal(t, Report{Checked: 7, Violations: []Violation{
+		v("PEPDATA", "Data pipeline", "Data", "Data primary"),
+		v("PEPPAYM", "Payments", "Payments", "Payments primary"),
+	}}, rep)
+}
+
+// TestReadForbiddenNamesTheResource: a 403 after the escalation policies
+// were listed is not the token being rejected: it names what the token
+// cannot read.
+func TestReadForbiddenNamesTheResource(t *testing.T) {
+	for _, path := range []string{"/teams", "/users"} {
+		srv := oncalltest.NewServer(oncalltest.Fixture(fxNow))
+		defer srv.Close()
+		srv.FailPath(path, http.StatusForbidden)
+		r, _ := newFxReader(t, srv.URL, nil)
+		_, err := r.Read(context.Background(), 336*time.Hour)
+		require.NotErrorIs(t, err, ErrUnauthorized)
+		require.EqualError(t, err, "PagerDuty refused GET "+path+" (403 Forbidden): the token cannot read it")
+	}
+}
+
+// TestReadLeavesOutUsersMissingFromTheList: a user a policy targets but
+// the user list lacks is missing from the snapshot, not given empty rules,
+// and Check says their rules could not be read.
+func TestReadLeavesOutUsersMissingFromTheList(t *testing.T) {
+	acct := oncalltest.Fixture(fxNow)
+	acct.Users = slices.DeleteFunc(acct.Users, func(u oncalltest.User) bool { return u.ID == "PUJBERG" })
+	srv := oncalltest.NewServer(acct)
+	defer srv.Close()
+	r, _ := newFxReader(t, srv.URL, nil)
+	snap, err := r.Read(context.Background(), 336*time.Hour)
+	require.NoError(t, err)
+	want := fxSnapshot()
+	delete(want.Users, "PUJBERG")
+	for i := range want.Policies[2].Rules[0].Targets { // Legacy batch names Jonas by the stand-in's empty summary
+		want.Policies[2].Rules[0].Targets[i].Name = ""
+	}
+	require.Equal(t, want, snap)
+	rep := Check(snap, []Standard{{Name: "reach", Policies: []string{"Legacy batch"}, Notify: &NotifyStandard{RequireAny: []string{ContactPush}}}})
+	require.Equal(t, Report{Checked: 1, Violations: []Violation{{PolicyID: "PEPLEGA", Policy: "Legacy batch", Standard: "reach",
+		Check: CheckNotification, Detail: "User PUJBERG: no notification rules could be read"}}}, rep)
 }
 
 func TestReadTimeout(t *testing.T) {

@@ -1,7 +1,6 @@
 package oncall
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -15,80 +14,6 @@ import (
 // MinInterval is the shortest Config.Interval Validate accepts: PagerDuty's
 // rate limits leave no room for a tighter loop over a whole account.
 const MinInterval = time.Minute
-
-// defaultUrgency is NotifyStandard.Urgency when it is not set.
-const defaultUrgency = "high"
-
-// ApplyDefaults fills every unset field of c that has a default: APIURL,
-// TokenEnv, Interval, and in each standard CoverageWindow (when
-// ScheduleCoverage is set) and Notify.Urgency.
-func (c *Config) ApplyDefaults() {
-	if c.APIURL == "" {
-		c.APIURL = DefaultAPIURL
-	}
-	if c.TokenEnv == "" {
-		c.TokenEnv = DefaultTokenEnv
-	}
-	if c.Interval == 0 {
-		c.Interval = DefaultInterval
-	}
-	for i := range c.Standards {
-		s := &c.Standards[i]
-		if s.ScheduleCoverage > 0 && s.CoverageWindow == 0 {
-			s.CoverageWindow = DefaultCoverageWindow
-		}
-		if s.Notify != nil && s.Notify.Urgency == "" {
-			s.Notify.Urgency = defaultUrgency
-		}
-	}
-}
-
-// Window is the widest coverage window of the standards: how far ahead a
-// Reader must render schedules. It is 0 when no standard checks coverage.
-func (c *Config) Window() time.Duration {
-	var w time.Duration
-	for i := range c.Standards {
-		if s := &c.Standards[i]; s.ScheduleCoverage > 0 {
-			w = max(w, s.coverageWindow())
-		}
-	}
-	return w
-}
-
-// Selects reports whether s applies to p (when no earlier standard does):
-// Teams matches any team of p by name or ID, Policies matches p's name or
-// ID; with both set either one selects, with neither every policy is
-// selected. IDs match exactly, names in any case.
-func (s *Standard) Selects(p Policy) bool {
-	if len(s.Teams) == 0 && len(s.Policies) == 0 {
-		return true
-	}
-	if namesAny(s.Policies, Ref{ID: p.ID, Name: p.Name}) {
-		return true
-	}
-	for _, t := range p.Teams {
-		if namesAny(s.Teams, t) {
-			return true
-		}
-	}
-	return false
-}
-
-// namesAny reports whether one of names is r's ID, or its name in any case
-// ("storage" selects the team "Storage", as people write team names).
-func namesAny(names []string, r Ref) bool {
-	return slices.ContainsFunc(names, func(n string) bool { return n == r.ID || strings.EqualFold(n, r.Name) })
-}
-
-// coverageWindow is s.CoverageWindow, or its default when unset.
-func (s *Standard) coverageWindow() time.Duration {
-	return cmp.Or(s.CoverageWindow, DefaultCoverageWindow)
-}
-
-// urgency is n.Urgency, or its default when unset.
-func (n *NotifyStandard) urgency() string {
-	return cmp.Or(n.Urgency, defaultUrgency)
-}
 
 // Validate reports every problem of c at once, joined; it changes nothing.
 // Unset fields that have a default are valid. Each error names the
@@ -178,8 +103,8 @@ func (s *Standard) validateCoverage(where string) []error {
 // validate checks the notify block of the standard named by where.
 func (n *NotifyStandard) validate(where string) []error {
 	var errs []error
-	if n.Urgency != "" && n.Urgency != "high" && n.Urgency != "low" {
-		errs = append(errs, fmt.Errorf("%s: notify.urgency %q: want high or low", where, n.Urgency))
+	if n.Urgency != "" && !slices.Contains(Urgencies, n.Urgency) {
+		errs = append(errs, fmt.Errorf("%s: notify.urgency %q: want %s", where, n.Urgency, orList(Urgencies)))
 	}
 	if len(n.RequireAny) == 0 && len(n.RequireAll) == 0 {
 		errs = append(errs, fmt.Errorf("%s: notify.require_any and notify.require_all are both empty; name at least one contact type", where))
@@ -192,8 +117,8 @@ func (n *NotifyStandard) validate(where string) []error {
 // appendContactTypes appends an error for every unknown type in types.
 func appendContactTypes(errs []error, where string, types []string) []error {
 	for _, t := range types {
-		if !isContactType(t) {
-			errs = append(errs, fmt.Errorf("%s: unknown contact type %q (want push, sms, phone or email)", where, t))
+		if !slices.Contains(ContactTypes, t) {
+			errs = append(errs, fmt.Errorf("%s: unknown contact type %q (want %s)", where, t, orList(ContactTypes)))
 		}
 	}
 	return errs
@@ -237,11 +162,10 @@ func validateURL(where, s string) error {
 	return nil
 }
 
-// isContactType reports whether t is one of the Contact* types.
-func isContactType(t string) bool {
-	switch t {
-	case ContactPush, ContactSMS, ContactPhone, ContactEmail:
-		return true
+// orList words a list as "push, sms, phone or email".
+func orList(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
 	}
-	return false
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
 }

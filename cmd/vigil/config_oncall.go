@@ -102,19 +102,13 @@ func (d *decoder) names(dst *[]string) decodeFunc {
 	)
 }
 
-// Urgencies and contact types of a notify standard.
-var (
-	oncallUrgencies = []string{"high", "low"}
-	oncallContacts  = []string{oncall.ContactPush, oncall.ContactSMS, oncall.ContactPhone, oncall.ContactEmail}
-)
-
 // notifyStandard decodes a standard's notify: what every responder's
 // notification rules must contain.
 func (d *decoder) notifyStandard(dst **oncall.NotifyStandard) decodeFunc {
 	return func(n *yaml.Node, path string) {
 		ns := &oncall.NotifyStandard{}
 		d.mapping(schema{
-			"urgency":         d.oneOf(&ns.Urgency, oncallUrgencies...),
+			"urgency":         d.oneOf(&ns.Urgency, oncall.Urgencies...),
 			"require_any":     d.contacts(&ns.RequireAny),
 			"require_all":     d.contacts(&ns.RequireAll),
 			"max_start_delay": d.duration(&ns.MaxStartDelay),
@@ -127,7 +121,7 @@ func (d *decoder) notifyStandard(dst **oncall.NotifyStandard) decodeFunc {
 func (d *decoder) contacts(dst *[]string) decodeFunc {
 	return d.list(
 		func(n int) { *dst = make([]string, n) },
-		func(i int) decodeFunc { return d.oneOf(&(*dst)[i], oncallContacts...) },
+		func(i int) decodeFunc { return d.oneOf(&(*dst)[i], oncall.ContactTypes...) },
 	)
 }
 

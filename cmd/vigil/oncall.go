@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -123,12 +124,22 @@ func newOncallReader(c *oncall.Config, getenv func(string) string) (*oncall.Read
 		return nil, fmt.Errorf("oncall: $%s is not set: %w (in PagerDuty: Integrations > API Access Keys > Create New API Key, Read-only) in $%s",
 			c.TokenEnv, oncall.ErrNoToken, c.TokenEnv)
 	}
-	r, err := oncall.NewReader(oncall.ReaderOptions{APIURL: c.APIURL, Token: token})
+	opts := oncall.ReaderOptions{APIURL: c.APIURL, Token: token}
+	if oncallTestTransport != nil {
+		opts.HTTPClient = &http.Client{Transport: oncallTestTransport}
+	}
+	r, err := oncall.NewReader(opts)
 	if err != nil {
 		return nil, fmt.Errorf("oncall: %w", err)
 	}
 	return r, nil
 }
+
+// oncallTestTransport, when a test sets it, carries the requests of every
+// PagerDuty reader newOncallReader builds (a PagerDuty that refuses
+// connections, without a port another process could take). Nil outside
+// tests: the reader's default client.
+var oncallTestTransport http.RoundTripper
 
 // checkFailedError is a check that could not be made: the configuration,
 // the token or PagerDuty. It exits with code 2.
@@ -153,7 +164,8 @@ func (e *violationsError) Error() string {
 }
 
 // printOncall prints rep in the output format and returns a
-// *violationsError when it has violations.
+// *violationsError when it has violations, or a *checkFailedError (exit 2,
+// not 1) when the report could not be written.
 func printOncall(w io.Writer, rep oncall.Report, output string) error {
 	var err error
 	if output == oncallOutputJSON {
@@ -162,7 +174,7 @@ func printOncall(w io.Writer, rep oncall.Report, output string) error {
 		err = writeOncallText(w, rep)
 	}
 	if err != nil {
-		return fmt.Errorf("write report: %w", err)
+		return &checkFailedError{err: fmt.Errorf("write report: %w", err)}
 	}
 	if len(rep.Violations) > 0 {
 		return &violationsError{violations: len(rep.Violations), policies: len(groupByPolicy(rep.Violations))}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -145,6 +147,7 @@ func TestOncallCheckAllMeet(t *testing.T) {
 
 func TestOncallCheckRateLimitedThenServed(t *testing.T) {
 	srv, now := fixtureServer(t)
+	srv.RetryAfter = 0 // ratelimit-reset: 0, so the retry does not wait a real second
 	srv.FailNext(1, http.StatusTooManyRequests)
 	code, out, errOut := runOncall("oncall", "check", "--config", writeOncallConfig(t, srv.URL, criticalStandard))
 	require.Equal(t, 1, code, errOut)
@@ -157,12 +160,54 @@ func TestOncallCheckRateLimitedThenServed(t *testing.T) {
 	}, log[:2])
 }
 
+// downURL is the API URL of a PagerDuty that refuses connections, with
+// refusePagerDuty.
+const downURL = "http://127.0.0.1:9"
+
+// refusePagerDuty makes every PagerDuty reader the commands build, until
+// the test ends, fail as a host where nothing listens does, without
+// dialling: no other process can take the port.
+func refusePagerDuty(t *testing.T) {
+	t.Helper()
+	oncallTestTransport = refusedTransport{}
+	t.Cleanup(func() { oncallTestTransport = nil })
+}
+
+// refusedTransport answers every request with ECONNREFUSED from
+// 127.0.0.1:9.
+type refusedTransport struct{}
+
+func (refusedTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9},
+		Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+}
+
+// refusedError is the reason a check of downURL fails.
+const refusedError = "read PagerDuty escalation policies: PagerDuty is unavailable: GET " + downURL +
+	"/escalation_policies?limit=100: dial tcp 127.0.0.1:9: connect: connection refused (1 attempt)"
+
+// failingWriter refuses every write, as a closed pipe does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+
+// TestOncallCheckWriteFailureExits2: a report that cannot be written is a
+// check that could not be made (2), not violations (1).
+func TestOncallCheckWriteFailureExits2(t *testing.T) {
+	srv, _ := fixtureServer(t)
+	file := writeOncallConfig(t, srv.URL, criticalStandard)
+	for _, output := range []string{oncallOutputText, oncallOutputJSON} {
+		var errOut bytes.Buffer
+		code := run(context.Background(), []string{"oncall", "check", "--config", file, "--output", output}, strings.NewReader(""), failingWriter{}, &errOut)
+		require.Equal(t, 2, code, output)
+		require.Equal(t, "vigil: write report: broken pipe\n", errOut.String(), output)
+	}
+}
+
 func TestOncallCheckCannotRead(t *testing.T) {
 	srv, _ := fixtureServer(t)
 	file := writeOncallConfig(t, srv.URL, criticalStandard)
-	down := oncalltest.NewServer(oncalltest.Fixture(time.Now()))
-	down.Close()
-	downFile := writeOncallConfig(t, down.URL, criticalStandard)
+	downFile := writeOncallConfig(t, downURL, criticalStandard)
 	noSection := filepath.Join(t.TempDir(), "vigil.yml")
 	require.NoError(t, os.WriteFile(noSection, []byte("log:\n  level: info\n"), 0o644))
 
@@ -182,12 +227,11 @@ func TestOncallCheckCannotRead(t *testing.T) {
 		require.Equal(t, "vigil: oncall: PagerDuty at "+srv.URL+": PagerDuty rejected the API token (401 Unauthorized): use a valid read-only REST API token\n", errOut)
 	})
 	t.Run("server down", func(t *testing.T) {
+		refusePagerDuty(t)
 		code, out, errOut := runOncall("oncall", "check", "--config", downFile)
 		require.Equal(t, 2, code)
 		require.Empty(t, out)
-		host := strings.TrimPrefix(down.URL, "http://")
-		require.Equal(t, "vigil: oncall: PagerDuty at "+down.URL+": read PagerDuty escalation policies: PagerDuty is unavailable: "+
-			"GET "+down.URL+"/escalation_policies?limit=100: dial tcp "+host+": connect: connection refused (1 attempt)\n", errOut)
+		require.Equal(t, "vigil: oncall: PagerDuty at "+downURL+": "+refusedError+"\n", errOut)
 	})
 	t.Run("no oncall section", func(t *testing.T) {
 		code, out, errOut := runOncall("oncall", "check", "--config", noSection)

@@ -83,10 +83,9 @@ func TestServeOncall(t *testing.T) {
 }
 
 func TestServeOncallPagerDutyDown(t *testing.T) {
-	down := oncalltest.NewServer(oncalltest.Fixture(time.Now()))
-	down.Close()
-	t.Setenv(oncallTokenEnv, down.Token)
-	s := startOncallServer(t, writeOncallConfig(t, down.URL, criticalStandard))
+	refusePagerDuty(t)
+	t.Setenv(oncallTokenEnv, oncalltest.DefaultToken)
+	s := startOncallServer(t, writeOncallConfig(t, downURL, criticalStandard))
 	eventually(t, "a failed on-call check", func() bool { return s.oncallStatus().LastAttempt != nil })
 	require.Equal(t, []string{
 		`vigil_oncall_check_failures_total{reason="other"} 0`,
@@ -98,10 +97,56 @@ func TestServeOncallPagerDutyDown(t *testing.T) {
 	require.Equal(t, []string{"vigil_oncall_last_success_timestamp_seconds 0"}, s.metricLines("vigil_oncall_last_success_timestamp_seconds"))
 	st := s.oncallStatus()
 	require.Nil(t, st.LastSuccess)
-	require.Equal(t, "read PagerDuty escalation policies: PagerDuty is unavailable: GET "+down.URL+"/escalation_policies?limit=100: dial tcp "+
-		strings.TrimPrefix(down.URL, "http://")+": connect: connection refused (1 attempt)", st.LastError)
+	require.Equal(t, refusedError, st.LastError)
 	code, _ := s.do("GET", "/-/healthy", "")
 	require.Equal(t, http.StatusOK, code, "the server keeps serving")
+	s.cancel()
+	require.NoError(t, s.wait())
+}
+
+// TestServeOncallUnauthorized: PagerDuty's 401 is counted as
+// "unauthorized", and the server keeps serving.
+func TestServeOncallUnauthorized(t *testing.T) {
+	srv, _ := fixtureServer(t)
+	t.Setenv(oncallTokenEnv, "not-the-token")
+	s := startOncallServer(t, writeOncallConfig(t, srv.URL, criticalStandard))
+	eventually(t, "a failed on-call check", func() bool { return s.oncallStatus().LastAttempt != nil })
+	require.Equal(t, []string{
+		`vigil_oncall_check_failures_total{reason="other"} 0`,
+		`vigil_oncall_check_failures_total{reason="token"} 0`,
+		`vigil_oncall_check_failures_total{reason="unauthorized"} 1`,
+		`vigil_oncall_check_failures_total{reason="unavailable"} 0`,
+	}, s.metricLines("vigil_oncall_check_failures_total"))
+	require.Equal(t, []string{"vigil_oncall_up 0"}, s.metricLines("vigil_oncall_up"))
+	st := s.oncallStatus()
+	require.Nil(t, st.LastSuccess)
+	require.Equal(t, "PagerDuty rejected the API token (401 Unauthorized): use a valid read-only REST API token", st.LastError)
+	require.Equal(t, []string{"GET /escalation_policies?limit=100 401"}, srv.RequestLog())
+	code, _ := s.do("GET", "/-/healthy", "")
+	require.Equal(t, http.StatusOK, code, "the server keeps serving")
+	s.cancel()
+	require.NoError(t, s.wait())
+}
+
+// TestServeOncallRateLimitedThenServed: a 429 is waited out (ratelimit-reset
+// 0 here) and the check succeeds: nothing is counted as a failure.
+func TestServeOncallRateLimitedThenServed(t *testing.T) {
+	srv, now := fixtureServer(t)
+	srv.RetryAfter = 0
+	srv.FailNext(1, http.StatusTooManyRequests)
+	s := startOncallServer(t, writeOncallConfig(t, srv.URL, criticalStandard))
+	eventually(t, "a successful on-call check", func() bool { return s.oncallStatus().LastSuccess != nil })
+	require.Equal(t, []string{
+		`vigil_oncall_check_failures_total{reason="other"} 0`,
+		`vigil_oncall_check_failures_total{reason="token"} 0`,
+		`vigil_oncall_check_failures_total{reason="unauthorized"} 0`,
+		`vigil_oncall_check_failures_total{reason="unavailable"} 0`,
+	}, s.metricLines("vigil_oncall_check_failures_total"))
+	require.Equal(t, []string{"vigil_oncall_up 1"}, s.metricLines("vigil_oncall_up"))
+	st := s.oncallStatus()
+	require.Equal(t, fixtureViolations(now), st.Violations)
+	require.Empty(t, st.LastError)
+	require.Equal(t, []string{"GET /escalation_policies?limit=100 429", "GET /escalation_policies?limit=100 200"}, srv.RequestLog()[:2])
 	s.cancel()
 	require.NoError(t, s.wait())
 }

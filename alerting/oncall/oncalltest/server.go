@@ -14,7 +14,8 @@
 // Lists follow PagerDuty's classic paging (limit, offset, more, total with
 // total=true), with the limit capped at Server.PageSize. Requests must carry
 // `Authorization: Token token=<Server.Token>`; FailNext makes the next
-// requests fail as a rate-limited or broken PagerDuty does. Fixture returns
+// requests fail as a rate-limited or broken PagerDuty does, FailPath makes
+// one object unreadable. Fixture returns
 // a realistic account whose violations of the common standards are known.
 package oncalltest
 
@@ -58,6 +59,7 @@ type Server struct {
 	mu         sync.Mutex // guards the fields below
 	failLeft   int
 	failStatus int
+	failPaths  map[string]int // path → status
 	requests   []Request
 }
 
@@ -108,6 +110,27 @@ func (s *Server) FailNext(n int, status int) {
 	s.failLeft, s.failStatus = n, status
 }
 
+// FailPath makes the server answer every authenticated request to path
+// (such as "/schedules/PSCPAYM") with status and PagerDuty's JSON error
+// body, as PagerDuty answers 403 to an object out of the token's reach or
+// 404 to one deleted meanwhile. Status 0 serves path again.
+func (s *Server) FailPath(path string, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failPaths == nil {
+		s.failPaths = map[string]int{}
+	}
+	s.failPaths[path] = status
+}
+
+// pathFailure returns the status FailPath set for path, if any.
+func (s *Server) pathFailure(path string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	status := s.failPaths[path]
+	return status, status != 0
+}
+
 // Requests returns the requests answered so far, in order.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
@@ -144,7 +167,8 @@ func (s *Server) handler() http.Handler {
 	})
 }
 
-// serve answers r: an injected failure, a 401, or the API.
+// serve answers r: an injected failure, a 401, a failing path, or the
+// API.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, api http.Handler) {
 	if status, ok := s.takeFailure(); ok {
 		s.writeFailure(w, status)
@@ -152,6 +176,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, api http.Handler)
 	}
 	if r.Header.Get("Authorization") != "Token token="+s.Token {
 		writeError(w, http.StatusUnauthorized, 2006, "Unauthorized")
+		return
+	}
+	if status, ok := s.pathFailure(r.URL.Path); ok {
+		s.writeFailure(w, status)
 		return
 	}
 	api.ServeHTTP(w, r)
