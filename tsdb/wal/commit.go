@@ -1,9 +1,7 @@
 package wal
 
 import (
-	"errors"
 	"fmt"
-	"os"
 )
 
 // Position is where a Write left the log: the number of writes of records
@@ -60,18 +58,26 @@ func (l *Log) syncUnlocked() {
 }
 
 // syncDone records the outcome of an fsync of segment s that started when
-// the last write was target. The caller holds mu. An fsync that found s
-// closed lost a race with roll or Close, which fsynced s before closing
-// it: it is no error once they made target durable.
+// the last write was target. The caller holds mu. A failure is sticky:
+// after it no fsync makes anything durable, as the log cannot know what of
+// the failed one reached the disk.
 func (l *Log) syncDone(s *segment, target Position, err error) {
 	switch {
-	case err == nil:
-		l.durable = max(l.durable, target)
-	case errors.Is(err, os.ErrClosed) && l.durable >= target:
-	case l.err == nil:
+	case err != nil && l.err == nil:
 		l.err = err
 		l.logger.Error("wal fsync error; no more writes accepted", "segment", s.n, "err", err)
+	case err == nil && l.err == nil:
+		l.durable = max(l.durable, target)
 	}
+}
+
+// waitSyncs waits until no fsync is in flight, then reports whether the
+// log still takes writes. The caller holds mu, which the wait releases.
+func (l *Log) waitSyncs() error {
+	for l.syncing {
+		l.synced.Wait()
+	}
+	return l.writable()
 }
 
 // unsynced reports whether the current segment may hold bytes not fsynced.

@@ -158,15 +158,15 @@ func TestGroupCommitCloseWithWaiters(t *testing.T) {
 
 		closed := make(chan error, 1)
 		go func() { closed <- l.Close() }()
-		synctest.Wait() // Close fsyncs everything (fsync 2) and wakes the waiters
+		synctest.Wait() // Close waits for the fsync in flight: no two at once
+		require.Empty(t, returned(done))
+		require.Empty(t, closed)
+
+		gates[1] <- nil // fsync 1 ends; fsync 2 (a follower's, or Close's) covers the rest
+		synctest.Wait()
 		require.NoError(t, <-closed)
 		require.Equal(t, int32(2), calls.Load())
 		got := returned(done)
-		require.ElementsMatch(t, []string{"follow 0", "follow 1", "follow 2"}, recsOf(got))
-
-		gates[1] <- nil // finds the file closed, after Close synced it
-		synctest.Wait()
-		got = append(got, returned(done)...)
 		require.Len(t, got, 4)
 		for _, r := range got {
 			require.NoError(t, r.err, r.rec)
@@ -177,7 +177,7 @@ func TestGroupCommitCloseWithWaiters(t *testing.T) {
 	})
 }
 
-func TestGroupCommitRollMakesWaitersDurable(t *testing.T) {
+func TestGroupCommitRollWaitsForTheFsyncInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		reg := prometheus.NewRegistry()
 		dir := t.TempDir()
@@ -189,21 +189,48 @@ func TestGroupCommitRollMakesWaitersDurable(t *testing.T) {
 		synctest.Wait()
 		caller(l, c, done) // segment 1; waits
 		synctest.Wait()
+		caller(l, b, done) // does not fit: the roll waits for fsync 1
+		synctest.Wait()
 		require.Empty(t, returned(done))
+		require.Equal(t, int32(1), calls.Load())
 
-		caller(l, b, done) // does not fit: rolls, fsyncing segment 1 (fsync 2)
+		gates[1] <- nil // fsync 2 covers c, the roll closes segment 1, fsync 3 covers b
 		synctest.Wait()
-		require.Equal(t, []callResult{{c, nil}}, returned(done), "the roll made segment 1 durable")
-		require.Equal(t, int32(2), calls.Load())
-
-		gates[1] <- nil // finds segment 1 closed; the last caller then leads fsync 3
-		synctest.Wait()
-		require.ElementsMatch(t, []callResult{{a, nil}, {b, nil}}, returned(done))
+		require.ElementsMatch(t, []callResult{{a, nil}, {c, nil}, {b, nil}}, returned(done))
 		require.Equal(t, int32(3), calls.Load())
-		require.Equal(t, 2.0, metricValue(t, reg, fsyncMetric), "fsync 1 found its file closed")
+		require.Equal(t, 3.0, metricValue(t, reg, fsyncMetric))
 		require.NoError(t, l.Close())
 		require.Equal(t, [][]byte{[]byte(a), []byte(c), []byte(b)}, replayAll(t, dir, Options{}))
 		require.Equal(t, []string{"00000001", "00000002"}, sortedKeys(segmentSizes(t, dir)))
+	})
+}
+
+// TestGroupCommitFsyncErrorDuringRoll fails the fsync a roll waits for:
+// nothing written after the last good fsync is acknowledged, the roll's
+// write included, and a later fsync cannot make it so (Linux reports a
+// writeback error to one fsync of a file only).
+func TestGroupCommitFsyncErrorDuringRoll(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l, _ := openCollect(t, t.TempDir(), Options{SegmentSize: 100, Logger: slog.New(slog.DiscardHandler)})
+		gates, calls := heldSyncs(l, 1)
+		done := make(chan callResult, 3)
+		a, c, b := strings.Repeat("a", 20), strings.Repeat("c", 20), strings.Repeat("b", 60)
+		caller(l, a, done)
+		synctest.Wait()
+		caller(l, c, done)
+		synctest.Wait()
+		caller(l, b, done)
+		synctest.Wait()
+
+		gates[1] <- errors.New("EIO")
+		synctest.Wait()
+		got := returned(done)
+		require.Len(t, got, 3)
+		for _, r := range got {
+			require.EqualError(t, r.err, "wal unusable after an earlier error: sync wal segment 1: EIO", r.rec)
+		}
+		require.Equal(t, int32(1), calls.Load(), "no fsync after the failed one")
+		require.EqualError(t, l.Close(), "sync wal segment 1: EIO")
 	})
 }
 

@@ -22,8 +22,10 @@ const maxPooledBuffer = 8 << 20
 // of the records in the log. Durability is a separate step (group commit,
 // see commit.go): in fsync-per-call mode WaitDurable waits until an fsync
 // that started after the write has finished, and concurrent waiters share
-// fsyncs. Fsyncs run with mu released, so writes go on during them. In
-// interval mode a background goroutine does the fsyncs the same way.
+// fsyncs. Those fsyncs run with mu released, so writes go on during them;
+// rolling a segment and Close wait for them, so that no two fsyncs of a
+// file run at once. In interval mode a background goroutine does the
+// fsyncs the same way.
 type Log struct {
 	dir       string
 	opts      Options
@@ -215,10 +217,13 @@ func (l *Log) append(buf []byte) error {
 // write so far is then durable: a waiter for a position in the closed
 // segment is woken.
 func (l *Log) roll() error {
+	// Two fsyncs of one file at once could disagree (Linux reports a
+	// writeback error to one fsync of the file only): wait for the one in
+	// flight, whose outcome then counts, before fsyncing and closing.
+	if err := l.waitSyncs(); err != nil {
+		return err
+	}
 	old := l.seg
-	// An fsync in flight with mu released may not cover the last writes, and
-	// finds the file closed under it: it counts as done once roll has
-	// synced (see syncDone).
 	if l.unsynced() {
 		err := l.fsync(old)
 		l.syncDone(old, l.written, err)
@@ -255,6 +260,9 @@ func (l *Log) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	defer l.synced.Broadcast()
+	for l.syncing { // see roll
+		l.synced.Wait()
+	}
 	earlier := l.err
 	var syncErr error
 	if l.unsynced() {
