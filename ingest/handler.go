@@ -42,8 +42,8 @@ type Handler struct {
 }
 
 // NewHandler returns a Handler that stores into app. Options left zero get
-// their defaults; a negative MaxBodyBytes counts as zero (see
-// Options.Validate).
+// their defaults; a negative MaxBodyBytes counts as zero and one over
+// MaxBodyBytesLimit as the limit (see Options.Validate).
 func NewHandler(app Appender, opts Options) *Handler {
 	opts = opts.withDefaults()
 	adm := newAdmission(int64(opts.MaxInflightRequests), opts.MaxInflightBytes)

@@ -283,6 +283,9 @@ func TestOptionsValidate(t *testing.T) {
 	if err := (Options{MaxBodyBytes: MaxBodyBytesLimit}).Validate(); err != nil {
 		t.Errorf("MaxBodyBytes at the limit: %v", err)
 	}
+	if got := NewHandler(&fakeAppender{}, Options{MaxBodyBytes: 4 * MaxBodyBytesLimit}).opts.MaxBodyBytes; got != MaxBodyBytesLimit {
+		t.Errorf("NewHandler took MaxBodyBytes over the limit as %d, want %d", got, MaxBodyBytesLimit)
+	}
 }
 
 // TestHandlerConcurrent pushes from several goroutines through one handler,

@@ -73,6 +73,7 @@ func (c *requestCtx) Reset() {
 		c.batch.Series[i].Labels = labels.EmptyLabels()
 	}
 	c.batch.Reset()
+	clear(c.dec.hits[:cap(c.dec.hits)]) // drop their views into the request
 	c.dec.hits, c.dec.fills = c.dec.hits[:0], c.dec.fills[:0]
 	c.body = c.body[:0]
 	c.limit = io.LimitedReader{}

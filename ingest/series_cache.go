@@ -82,7 +82,7 @@ func (c *seriesCache) put(k seriesKey, ref storage.SeriesRef) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if _, ok := sh.cur[k]; !ok && len(sh.cur) >= c.max {
-		sh.prev, sh.cur = sh.cur, make(map[seriesKey]storage.SeriesRef, len(sh.cur))
+		sh.prev, sh.cur = sh.cur, map[seriesKey]storage.SeriesRef{} // grown as needed, not pre-sized to a full table
 	}
 	sh.cur[k] = ref
 }

@@ -30,9 +30,11 @@ type Batch struct {
 // BatchSeries is one series of a Batch. Labels are sorted by name, have valid
 // names, no duplicate names and no empty values.
 //
-// Ref, when not zero, is what an earlier AppendBatch reported for these
-// labels: the series is then found by its reference alone, and Labels may
-// be empty (see Batch.Resolve). AppendBatch sets Ref of every series it
+// Ref, when not zero, is what an earlier AppendBatch of the same DB
+// reported for these labels: the series is then found by its reference
+// alone, and Labels may be empty (see Batch.Resolve). References are
+// valid for the DB that reported them only (and survive its restarts);
+// one from another DB would name another series. AppendBatch sets Ref of every series it
 // stored a sample of, or found, so a caller can remember it.
 type BatchSeries struct {
 	Labels  labels.Labels

@@ -287,7 +287,7 @@ func (h *head) resolveStale(st *appendState, b *Batch) error {
 		}
 		hash, buf := hashLabels(st.hashBuf, lset)
 		st.hashBuf = buf
-		if h.shardOf(hash) != h.shardOf(it.hash) {
+		if hash&refShardMask != uint64(bs.Ref)&refShardMask { // a ref carries its series' hash bits
 			return fmt.Errorf("series ref %d: labels %s belong to another series", bs.Ref, lset)
 		}
 		bs.Labels, bs.Ref, it.hash = lset, 0, hash

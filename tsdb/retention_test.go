@@ -39,9 +39,7 @@ func TestRetentionBySizeDeletesTheOldestBlocks(t *testing.T) {
 		sizes[b.Meta().MinT] = b.Size()
 	}
 	// Room for the WAL and the two newest blocks, not three.
-	db.maintainMu.Lock() // the loop started by Open reads the options
 	db.opts.RetentionSize = db.wal.Size() + sizes[2*hour] + sizes[3*hour] + sizes[hour]/2
-	db.maintainMu.Unlock()
 	db.maintain(nil)
 	require.Equal(t, [][3]int64{{2 * hour, 3*hour - 10_000, 1}, {3 * hour, 4*hour - 10_000, 1}}, blockRanges(db))
 }
@@ -59,6 +57,7 @@ func TestMaintenanceLoopRunsAtOpenAndStopsAtClose(t *testing.T) {
 	db, err = Open(Options{Dir: dir, BlockDuration: time.Hour, Retention: 24 * time.Hour, Now: clock.Now,
 		Logger: slog.New(slog.DiscardHandler)}) // with its maintenance loop, unlike openTestDB's
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() }) // if the wait fails; a second Close only reports ErrClosed
 	deadline := time.Now().Add(10 * time.Second)
 	for len(db.Blocks()) != 0 {
 		require.True(t, time.Now().Before(deadline), "retention did not run")
