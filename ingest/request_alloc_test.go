@@ -9,31 +9,44 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/prometheus/prompb"
+
 	"github.com/vigilsre/vigil/tsdb"
 )
 
-// TestRemoteWriteRequestAllocs pins the whole remote-write path of known
-// series — read, snappy, decode, series cache, append, WAL — at a fixed
-// number of allocations per request: the same for 5 times the samples and
-// for twice the series, so none per sample and none per known series. (The
-// store copies a chunk when it closes it, once per 120 samples of a
-// series: the warm-up fills each series' first chunk, and the requests
-// measured stay inside the second, whose buffer is the first one's.)
-func TestRemoteWriteRequestAllocs(t *testing.T) {
+// TestKnownSeriesRequestAllocs pins the whole push path of known series —
+// read, decode, series cache, append, WAL — at a fixed number of
+// allocations per request, for remote write and for text: the same for 5
+// times the samples and for twice the series, so none per sample and none
+// per known series (without the cache, each series allocated its label set
+// in every request). The store copies a chunk when it closes it, once per
+// 120 samples of a series: the warm-up fills each series' first chunk, and
+// the requests measured stay inside the second, whose buffer is the first
+// one's.
+func TestKnownSeriesRequestAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector makes sync.Pool drop objects at random")
 	}
-	perRequest := map[[2]int]float64{}
-	for _, tc := range [][2]int{{200, 1}, {200, 5}, {400, 1}} {
-		perRequest[tc] = requestAllocs(t, tc[0], tc[1])
-	}
-	base := perRequest[[2]int{200, 1}]
-	if base > maxAllocsPerRequest {
-		t.Errorf("%.0f allocations per request, want at most %d", base, maxAllocsPerRequest)
-	}
-	for tc, n := range perRequest {
-		if n != base {
-			t.Errorf("%d series × %d samples: %.0f allocations per request; 200 × 1: %.0f", tc[0], tc[1], n, base)
+	for _, format := range []struct {
+		path    string
+		encoder func([]prompb.TimeSeries) func() []byte
+	}{
+		{WritePath, func(s []prompb.TimeSeries) func() []byte { return newRequestEncoder(s).next }},
+		{ImportPath, func(s []prompb.TimeSeries) func() []byte { return newTextEncoder(s).next }},
+	} {
+		perRequest := map[[2]int]float64{}
+		for _, tc := range [][2]int{{200, 1}, {200, 5}, {400, 1}} {
+			next := format.encoder(testSeries(tc[0], tc[1], 0))
+			perRequest[tc] = requestAllocs(t, format.path, tc[1], next)
+		}
+		base := perRequest[[2]int{200, 1}]
+		if base > maxAllocsPerRequest {
+			t.Errorf("%s: %.0f allocations per request, want at most %d", format.path, base, maxAllocsPerRequest)
+		}
+		for tc, n := range perRequest {
+			if n != base {
+				t.Errorf("%s, %d series × %d samples: %.0f allocations per request; 200 × 1: %.0f", format.path, tc[0], tc[1], n, base)
+			}
 		}
 	}
 }
@@ -42,9 +55,10 @@ func TestRemoteWriteRequestAllocs(t *testing.T) {
 // handler's bookkeeping allocate, whatever the request holds.
 const maxAllocsPerRequest = 10
 
-// requestAllocs pushes requests of series × samples known series into a
-// store and returns the allocations of one, after a warm-up.
-func requestAllocs(t *testing.T, series, samples int) float64 {
+// requestAllocs pushes the bodies next encodes, of samples samples a series,
+// to path of a handler in front of a store, and returns the allocations of
+// one request after a warm-up.
+func requestAllocs(t *testing.T, path string, samples int, next func() []byte) float64 {
 	db, err := tsdb.Open(tsdb.Options{Dir: t.TempDir(), WALSyncInterval: time.Hour, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -55,21 +69,17 @@ func requestAllocs(t *testing.T, series, samples int) float64 {
 	const runs, warm = 20, 130 // 130 samples: one chunk closed, the next begun
 	var reqs []*http.Request
 	var recs []*httptest.ResponseRecorder
-	add := func(body []byte) {
-		reqs = append(reqs, httptest.NewRequest(http.MethodPost, WritePath, bytes.NewReader(bytes.Clone(body))))
+	for range warm/samples + runs + 1 { // warm-up, runs, and AllocsPerRun's own
+		reqs = append(reqs, httptest.NewRequest(http.MethodPost, path, bytes.NewReader(bytes.Clone(next()))))
 		recs = append(recs, httptest.NewRecorder())
 	}
-	enc := newRequestEncoder(testSeries(series, samples, 0))
-	for range warm/samples + runs + 1 { // warm-up, runs, and AllocsPerRun's own
-		add(enc.next())
-	}
-	next := 0
+	i := 0
 	push := func() {
-		mux.ServeHTTP(recs[next], reqs[next])
-		if recs[next].Code != http.StatusNoContent {
-			t.Fatalf("answer %d %s", recs[next].Code, recs[next].Body)
+		mux.ServeHTTP(recs[i], reqs[i])
+		if recs[i].Code != http.StatusNoContent {
+			t.Fatalf("answer %d %s", recs[i].Code, recs[i].Body)
 		}
-		next++
+		i++
 	}
 	for range warm / samples {
 		push() // creates the series, fills their first chunk; the cache learns them

@@ -155,11 +155,11 @@ func (r Receiver) validate(where string) []error {
 	}
 	if r.Webhook != nil {
 		kinds++
-		errs = append(errs, validateURL(where+": webhook url", r.Webhook.URL))
+		errs = append(errs, ValidateURL(where+": webhook url", r.Webhook.URL))
 	}
 	if r.Slack != nil {
 		kinds++
-		errs = append(errs, validateURL(where+": slack url", r.Slack.URL))
+		errs = append(errs, ValidateURL(where+": slack url", r.Slack.URL))
 	}
 	if kinds != 1 {
 		errs = append(errs, fmt.Errorf("%s: has %d of pagerduty, webhook and slack; set exactly one", where, kinds))
@@ -173,13 +173,14 @@ func (p PagerDutyConfig) validate(where string) []error {
 		errs = append(errs, fmt.Errorf("%s: routing_key is required", where))
 	}
 	if p.EventsURL != "" {
-		errs = append(errs, validateURL(where+": events_url", p.EventsURL))
+		errs = append(errs, ValidateURL(where+": events_url", p.EventsURL))
 	}
 	return errs
 }
 
-// validateURL returns nil when s is an absolute http or https URL.
-func validateURL(where, s string) error {
+// ValidateURL returns nil when s is an absolute http or https URL; the
+// error names where it is configured.
+func ValidateURL(where, s string) error {
 	if s == "" {
 		return fmt.Errorf("%s is required", where)
 	}

@@ -3,12 +3,14 @@ package oncall
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vigilsre/vigil/alerting/notify"
 )
 
 // MinInterval is the shortest Config.Interval Validate accepts: PagerDuty's
@@ -21,7 +23,7 @@ const MinInterval = time.Minute
 func (c *Config) Validate() error {
 	var errs []error
 	if c.APIURL != "" {
-		errs = append(errs, validateURL("pagerduty.api_url", c.APIURL))
+		errs = append(errs, notify.ValidateURL("pagerduty.api_url", c.APIURL))
 	}
 	if c.Interval != 0 && c.Interval < MinInterval {
 		errs = append(errs, fmt.Errorf("interval %s: want at least %s (or 0 for the default %s)",
@@ -127,39 +129,14 @@ func appendContactTypes(errs []error, where string, types []string) []error {
 // validateWebhooks checks team_webhooks, in the order of the team names.
 func (c *Config) validateWebhooks() []error {
 	var errs []error
-	for _, team := range sortedKeys(c.TeamWebhooks) {
+	for _, team := range slices.Sorted(maps.Keys(c.TeamWebhooks)) {
 		if team == "" {
 			errs = append(errs, errors.New("team_webhooks: a team name is empty"))
 			continue
 		}
-		errs = append(errs, validateURL(fmt.Sprintf("team_webhooks %q", team), c.TeamWebhooks[team]))
+		errs = append(errs, notify.ValidateURL(fmt.Sprintf("team_webhooks %q: url", team), c.TeamWebhooks[team]))
 	}
 	return errs
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// validateURL returns nil when s is an absolute http or https URL.
-func validateURL(where, s string) error {
-	if s == "" {
-		return fmt.Errorf("%s: a URL is required", where)
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return fmt.Errorf("%s: %w", where, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s %q: want an absolute http or https URL", where, s)
-	}
-	return nil
 }
 
 // orList words a list as "push, sms, phone or email".

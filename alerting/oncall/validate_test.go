@@ -93,8 +93,8 @@ func TestValidateErrors(t *testing.T) {
 			"web": "hooks.example.com", "db": "", "": "https://x.example.com", "ops": "https://ops.example.com/hook"}},
 			[]string{
 				`team_webhooks: a team name is empty`,
-				`team_webhooks "db": a URL is required`,
-				`team_webhooks "web" "hooks.example.com": want an absolute http or https URL`,
+				`team_webhooks "db": url is required`,
+				`team_webhooks "web": url "hooks.example.com": want an absolute http or https URL`,
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

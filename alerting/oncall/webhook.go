@@ -2,6 +2,7 @@ package oncall
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 )
 
@@ -53,7 +54,7 @@ func ownedBy(refs []Ref, team string) bool {
 // policy: a typo in team_webhooks, or a team that owns no policy.
 func unknownTeams(urls map[string]string, policies []Policy) []string {
 	var out []string
-	for _, team := range sortedKeys(urls) {
+	for _, team := range slices.Sorted(maps.Keys(urls)) {
 		if !slices.ContainsFunc(policies, func(p Policy) bool { return ownedBy(p.Teams, team) }) {
 			out = append(out, team)
 		}
