@@ -7,17 +7,10 @@ package ingest
 
 import (
 	"bytes"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"runtime"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/prometheus/prometheus/prompb"
-
-	"github.com/vigilsre/vigil/tsdb"
 )
 
 // BenchmarkTextRequest pushes text requests of 1000 known series through a
@@ -31,40 +24,9 @@ func BenchmarkTextRequest(b *testing.B) {
 	for _, perSeries := range []int{1, 10} {
 		name := map[int]string{1: "scrape", 10: "10-lines"}[perSeries]
 		b.Run(name, func(b *testing.B) {
-			benchTextRequests(b, newTextEncoder(testSeries(series, perSeries, 0)), series*perSeries)
+			benchRequests(b, ImportPath, newTextEncoder(testSeries(series, perSeries, 0)).next, series*perSeries)
 		})
 	}
-}
-
-func benchTextRequests(b *testing.B, enc *textEncoder, samples int) {
-	db, err := tsdb.Open(tsdb.Options{Dir: b.TempDir(), WALSyncInterval: time.Second, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatalf("open store: %v", err)
-	}
-	defer func() {
-		if err := db.Close(); err != nil {
-			b.Errorf("close store: %v", err)
-		}
-	}()
-	mux := http.NewServeMux()
-	NewHandler(db, Options{Logger: slog.New(slog.DiscardHandler)}).Register(mux)
-	b.ReportAllocs()
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	n := 0
-	for b.Loop() {
-		b.StopTimer()
-		req := httptest.NewRequest(http.MethodPost, ImportPath, bytes.NewReader(enc.next()))
-		rec := httptest.NewRecorder()
-		b.StartTimer()
-		mux.ServeHTTP(rec, req)
-		if rec.Code != http.StatusNoContent {
-			b.Fatalf("answer %d %s", rec.Code, rec.Body)
-		}
-		n++
-	}
-	runtime.ReadMemStats(&m1)
-	reportPerSample(b, n*samples, m1.Mallocs-m0.Mallocs)
 }
 
 // textEncoder renders series in the text format again and again, each
