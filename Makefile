@@ -64,7 +64,7 @@ fuzz: ## run every Fuzz target of every package for FUZZTIME (10s) each
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$pkg" </dev/null; \
 	done
 
-bench-ingest: build bin/prometheus bin/victoria-metrics ## ingest Vigil, Prometheus and VictoriaMetrics side by side (100k series x 1h; ~10 min)
+bench-ingest: build bin/prometheus bin/victoria-metrics ## ingest Vigil, Prometheus and VictoriaMetrics side by side (100k series x 1h; ~13 min)
 	VIGIL_BENCH_INGEST=1 $(GO) test -count=1 -run TestIngestComparison -v -timeout 90m ./bench/ingestcmp \
 		-vigil $(CURDIR)/bin/vigil -prometheus $(CURDIR)/bin/prometheus -victoria-metrics $(CURDIR)/bin/victoria-metrics
 
