@@ -5,6 +5,7 @@ import (
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
+	"github.com/vigilsre/vigil/tsdb/block"
 )
 
 // postingsForMatchers returns, in a new sorted list, the refs of the series
@@ -137,7 +138,7 @@ func (ix *postingsIndex) appendPostings(dst [][]storage.SeriesRef, m *labels.Mat
 	if len(values) == 0 {
 		return dst
 	}
-	if literals, ok := literalValues(m, want); ok {
+	if literals, ok := block.LiteralValues(m, want); ok {
 		return appendLiterals(dst, values, literals)
 	}
 	for v, list := range values {
@@ -146,19 +147,6 @@ func (ix *postingsIndex) appendPostings(dst [][]storage.SeriesRef, m *labels.Mat
 		}
 	}
 	return dst
-}
-
-// literalValues returns the exact values for which m.Matches is want, when m
-// names them: l="v" and l=~"a|b" match them, l!="v" and l!~"a|b" do not.
-func literalValues(m *labels.Matcher, want bool) ([]string, bool) {
-	switch {
-	case m.Type == labels.MatchEqual && want, m.Type == labels.MatchNotEqual && !want:
-		return []string{m.Value}, true
-	case m.Type == labels.MatchRegexp && want, m.Type == labels.MatchNotRegexp && !want:
-		set := m.SetMatches()
-		return set, len(set) > 0
-	}
-	return nil, false
 }
 
 // appendLiterals appends to dst the postings lists of the given values that

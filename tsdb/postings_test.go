@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/stretchr/testify/require"
+	"github.com/vigilsre/vigil/tsdb/block"
 )
 
 // linearPostingsForMatchers is the reference postingsForMatchers: the same
@@ -86,7 +87,7 @@ func linearPostingsWhere(ix *postingsIndex, m *labels.Matcher, want bool) []stor
 	if len(values) == 0 {
 		return nil
 	}
-	if literals, ok := literalValues(m, want); ok {
+	if literals, ok := block.LiteralValues(m, want); ok {
 		var lists [][]storage.SeriesRef
 		for _, v := range literals {
 			if list := values[v]; len(list) > 0 {

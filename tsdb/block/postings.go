@@ -57,7 +57,7 @@ func (ix *index) matching(m *labels.Matcher, want bool) []uint32 {
 		return nil
 	}
 	var lists [][]uint32
-	if literals, ok := literalValues(m, want); ok {
+	if literals, ok := LiteralValues(m, want); ok {
 		for _, v := range literals {
 			if i, found := sort.Find(len(vp.values), func(i int) int { return strings.Compare(v, vp.values[i]) }); found {
 				lists = append(lists, vp.lists[i])
@@ -73,9 +73,10 @@ func (ix *index) matching(m *labels.Matcher, want bool) []uint32 {
 	return merge(lists)
 }
 
-// literalValues returns the exact values for which m.Matches is want, when m
-// names them: l="v" and l=~"a|b" match them, l!="v" and l!~"a|b" do not.
-func literalValues(m *labels.Matcher, want bool) ([]string, bool) {
+// LiteralValues returns the exact values for which m.Matches is want, when
+// m names them: l="v" and l=~"a|b" match them, l!="v" and l!~"a|b" do not.
+// The head's postings (package tsdb) use it too.
+func LiteralValues(m *labels.Matcher, want bool) ([]string, bool) {
 	switch {
 	case m.Type == labels.MatchEqual && want, m.Type == labels.MatchNotEqual && !want:
 		return []string{m.Value}, true
