@@ -71,16 +71,7 @@ func selectAll(t testing.TB, q storage.Queryable, mint, maxt int64, hints *stora
 	qr, err := q.Querier(mint, maxt)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, qr.Close()) }()
-	set := qr.Select(context.Background(), true, hints, ms...)
-	var out []gotSeries
-	var it chunkenc.Iterator
-	for set.Next() {
-		s := set.At()
-		it = s.Iterator(it)
-		out = append(out, gotSeries{Labels: s.Labels().String(), Samples: readSamples(t, it)})
-	}
-	require.NoError(t, set.Err())
-	return out
+	return dumpSource(t, qr.Select(context.Background(), true, hints, ms...))
 }
 
 func readSamples(t testing.TB, it chunkenc.Iterator) []Sample {
