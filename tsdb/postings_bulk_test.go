@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"unsafe"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/storage"
@@ -111,28 +110,11 @@ func lsetsOf(refs []storage.SeriesRef, byRef map[storage.SeriesRef]labels.Labels
 // TestRemoveAllKeepsOnlyKeptStrings is TestPostingsKeepsOnlyKeptStrings for
 // removeAll: entries it rewrites keep a string keep returned.
 func TestRemoveAllKeepsOnlyKeptStrings(t *testing.T) {
-	kept := map[string]string{}
-	keep := func(s string) string {
-		if k, ok := kept[s]; ok {
-			return k
-		}
-		kept[s] = strings.Clone(s)
-		return kept[s]
-	}
-	ix := &postingsIndex{}
-	ix.init()
-	for i := range 10 {
-		ix.add(storage.SeriesRef(i+1), labels.FromStrings("job", "app", "pod", fmt.Sprint(i%3)), keep)
-	}
+	ix, keep, kept := keptStringsIndex()
 	ix.removeAll([]storage.SeriesRef{4, 5}, []labels.Labels{
 		labels.FromStrings("job", "app", "pod", "0"), labels.FromStrings("job", "app", "pod", "1"),
 	}, keep)
-	for name, values := range ix.m {
-		require.Same(t, unsafe.StringData(kept[name]), unsafe.StringData(name), "name %q", name)
-		for value := range values {
-			require.Same(t, unsafe.StringData(kept[value]), unsafe.StringData(value), "value %q", value)
-		}
-	}
+	requireKeptKeys(t, ix, kept)
 	require.Equal(t, []storage.SeriesRef{1, 7, 10}, ix.m["pod"]["0"])
 	require.Equal(t, []storage.SeriesRef{2, 8}, ix.m["pod"]["1"])
 	require.Len(t, ix.m["job"]["app"], 8)

@@ -297,27 +297,42 @@ func TestPostingsForMatchersAllocates(t *testing.T) {
 // string keep returned, also after adds and removes that rewrite entries
 // for keys already there: a key from the caller's labels would pin them.
 func TestPostingsKeepsOnlyKeptStrings(t *testing.T) {
-	kept := map[string]string{}
-	keep := func(s string) string {
+	ix, keep, kept := keptStringsIndex()
+	ix.remove(4, labels.FromStrings("job", "app", "pod", "0"), keep)
+	requireKeptKeys(t, ix, kept)
+	require.Equal(t, []storage.SeriesRef{1, 7, 10}, ix.m["pod"]["0"])
+	require.Len(t, ix.m["job"]["app"], 9)
+}
+
+// keptStringsIndex returns an index of 10 series job="app", pod=i%3 added
+// with fresh label strings, and the keep function it was given, which
+// clones each string once and records its clone in kept.
+func keptStringsIndex() (ix *postingsIndex, keep func(string) string, kept map[string]string) {
+	kept = map[string]string{}
+	keep = func(s string) string {
 		if k, ok := kept[s]; ok {
 			return k
 		}
 		kept[s] = strings.Clone(s)
 		return kept[s]
 	}
-	ix := &postingsIndex{}
+	ix = &postingsIndex{}
 	ix.init()
 	for i := range 10 {
 		lset := labels.FromStrings("job", "app", "pod", fmt.Sprint(i%3)) // fresh strings every time
 		ix.add(storage.SeriesRef(i+1), lset, keep)
 	}
-	ix.remove(4, labels.FromStrings("job", "app", "pod", "0"), keep)
+	return ix, keep, kept
+}
+
+// requireKeptKeys checks that every name and value key of ix is the very
+// string keep returned.
+func requireKeptKeys(t *testing.T, ix *postingsIndex, kept map[string]string) {
+	t.Helper()
 	for name, values := range ix.m {
 		require.Same(t, unsafe.StringData(kept[name]), unsafe.StringData(name), "name %q", name)
 		for value := range values {
 			require.Same(t, unsafe.StringData(kept[value]), unsafe.StringData(value), "value %q", value)
 		}
 	}
-	require.Equal(t, []storage.SeriesRef{1, 7, 10}, ix.m["pod"]["0"])
-	require.Len(t, ix.m["job"]["app"], 9)
 }
